@@ -1,0 +1,39 @@
+# Everything a fresh machine needs: `make run` serves the demo, `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+export FLASK_DEBUG ?= 0
+
+.PHONY: run test bench venv install-dev db demo clean browsers
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+venv: $(BIN)/activate
+
+db: venv
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo --if-empty
+
+run: demo
+	@echo ""
+	@echo "  Internal service tracker: http://127.0.0.1:5000"
+	@echo "  Log in as admin@demo.local, coo@demo.local, hr@demo.local or head.<code>@demo.local"
+	@echo "  (for example head.it@demo.local); the password is: demo"
+	@echo ""
+	SECRET_KEY=$${SECRET_KEY:-dev-make-run-key} $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python bench/bench_analysis.py
+
+clean:
+	rm -rf $(VENV) instance test-output .pytest_cache

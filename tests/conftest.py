@@ -1,0 +1,88 @@
+"""Shared fixtures: ``app``, ``client``, ``runner``, ``auth`` and a tiny organization.
+
+The database is SQLite in a temporary folder unless ``TEST_DATABASE_URL`` names
+another (CI runs the suite a second time on PostgreSQL). The schema comes from
+``create_all`` here; ``tests/test_migrations.py`` checks that the migrations agree.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from tracker import create_app
+from tracker.extensions import db
+from tracker.services import settings as settings_service
+
+from . import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+_schema_ready: set[str] = set()
+
+
+def _reset_server_database() -> None:
+    """Empty every table of a server database (faster than dropping the schema per test)."""
+    if TEST_DATABASE_URL not in _schema_ready:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        _schema_ready.add(TEST_DATABASE_URL)
+    else:
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return TEST_DATABASE_URL or "sqlite:///" + str(tmp_path / "test.sqlite")
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            _reset_server_database()
+        else:
+            db.create_all()
+        settings_service.ensure_defaults()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log a test client in and out as a given user."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str = "admin@test.local", password: str = "pw"):
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def org(app):
+    """The worked example of PRODUCT.md with one user per role; see :func:`factories.worked_example`."""
+    return factories.worked_example()

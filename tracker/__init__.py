@@ -1,0 +1,67 @@
+"""Internal supplier–customer tracker: the application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from .config import Config, TestingConfig
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app.
+
+    ``test_config`` (a mapping) is applied over :class:`TestingConfig` instead of the
+    environment, so tests never touch the developer's database by accident.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(root, "instance"),
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    # 1. configuration
+    if test_config is None:
+        app.config.from_mapping(Config.from_env(app.instance_path))
+    else:
+        app.config.from_object(TestingConfig)
+        app.config.from_mapping(test_config)
+
+    # 2. extensions
+    from . import auth, db_events, errors, i18n, security, templating
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    db_events.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    auth.init_login_manager(login_manager)
+
+    # 3. blueprints
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .dashboard import bp as dashboard_bp
+    from .main import bp as main_bp
+    from .rate import bp as rate_bp
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(rate_bp, url_prefix="/rate")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+    # 4. errors, 5. command line
+    errors.init_app(app)
+    from . import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,6 @@
+"""Admin area: departments, contracts, users, periods, settings."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from . import routes  # noqa: E402,F401

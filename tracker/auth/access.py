@@ -1,0 +1,39 @@
+"""Who may see what: the login manager's user loader and role decorators."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_required
+
+from ..extensions import db
+from ..models import User
+
+
+def init_login_manager(login_manager: LoginManager) -> None:
+    """Configure Flask-Login: load users by id, send anonymous users to the login page."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def roles_required(*roles: str) -> Callable:
+    """Decorate a view so that only logged-in users with one of ``roles`` reach it (else 403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

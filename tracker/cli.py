@@ -1,0 +1,39 @@
+"""``flask`` commands: create-user, import, analyze, demo."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from .services import users as user_service
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "coo", "hr", "head", "member"]))
+@click.option("--department", "department_code", help="Department code (required for head and member).")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password", default=None, help="Password; asked for when omitted (leave empty to generate one).")
+def create_user_command(email: str, role: str, department_code: str | None, name: str, password: str | None) -> None:
+    """Create a user EMAIL with ROLE; prints a generated password when none is given."""
+    if password is None:
+        password = click.prompt(
+            "Password (empty to generate)", hide_input=True, confirmation_prompt=True, default="", show_default=False
+        )
+    try:
+        user, generated = user_service.create_user(
+            email, role, department_code=department_code, name=name, password=password or None
+        )
+    except user_service.UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.email} ({user.role}).")
+    if generated:
+        click.echo(f"Generated password: {generated}")
+
+
+def init_app(app: Flask) -> None:
+    """Register every command of the app."""
+    from .demo.cli import demo_command
+    from .importer.cli import analyze_command, import_command
+
+    for command in (create_user_command, import_command, analyze_command, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,69 @@
+"""Configuration read from the environment.
+
+``DATABASE_URL`` selects the database (SQLite under ``instance/`` by default),
+``SECRET_KEY`` signs sessions and CSRF tokens. ``TRACKER_ENV=production`` makes a
+missing ``SECRET_KEY`` fatal instead of silently weak.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot make a safe configuration."""
+
+
+def _default_sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "tracker.sqlite")
+
+
+class Config:
+    """Defaults for every environment; ``from_env`` fills the rest."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_SUPPORTED_LOCALES = ("en", "ru")
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    TESTING = False
+
+    @classmethod
+    def from_env(cls, instance_path: str) -> dict:
+        """Return a mapping of settings from ``os.environ``.
+
+        Raises
+        ------
+        ConfigError
+            In production mode (``TRACKER_ENV=production``) when ``SECRET_KEY`` is unset.
+        """
+        env = os.environ.get("TRACKER_ENV", "development")
+        secret = os.environ.get("SECRET_KEY")
+        if not secret:
+            if env == "production":
+                raise ConfigError("SECRET_KEY must be set when TRACKER_ENV=production")
+            secret = "dev-only-insecure-key"
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings.update(
+            SECRET_KEY=secret,
+            SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL") or _default_sqlite_url(instance_path),
+            TRACKER_ENV=env,
+        )
+        if env == "production":
+            settings.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+        return settings
+
+
+class TestingConfig(Config):
+    """Settings for the test suite: CSRF stays on except where a test turns it off."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False

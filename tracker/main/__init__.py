@@ -1,0 +1,6 @@
+"""Home page: each role lands where its work is."""
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from . import routes  # noqa: E402,F401

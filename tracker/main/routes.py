@@ -1,0 +1,34 @@
+"""Landing page and locale switch."""
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..security import is_safe_next
+from . import bp
+
+# Where each role's work starts; the target blueprints own those pages.
+HOME_BY_ROLE = {
+    "admin": "admin.index",
+    "coo": "dashboard.index",
+    "hr": "dashboard.index",
+    "head": "rate.index",
+    "member": "rate.index",
+}
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Send the user to the first page of their role."""
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+
+
+@bp.route("/locale/<code>", methods=["POST"])
+def set_locale(code: str):
+    """Switch the interface language for this session."""
+    if code not in current_app.config["BABEL_SUPPORTED_LOCALES"]:
+        abort(404)
+    session["locale"] = code
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("main.index"))

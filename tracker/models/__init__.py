@@ -1,0 +1,28 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+from .org import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, ContractRespondent, Department, Service
+from .rating import PERIOD_STATUSES, STANDARD_MET, Criterion, Period, Rating, RatingScore
+from .user import DEPARTMENT_ROLES, ROLES, User
+from .work import AuditLog, FollowUp, KpiTarget, Rotation, Setting
+
+__all__ = [
+    "AuditLog",
+    "CRITICALITY_NAMES",
+    "Contract",
+    "ContractRespondent",
+    "Criterion",
+    "DEPARTMENT_KINDS",
+    "DEPARTMENT_ROLES",
+    "Department",
+    "FollowUp",
+    "KpiTarget",
+    "PERIOD_STATUSES",
+    "Period",
+    "ROLES",
+    "Rating",
+    "RatingScore",
+    "Rotation",
+    "STANDARD_MET",
+    "Service",
+    "Setting",
+    "User",
+]

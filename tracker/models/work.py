@@ -1,0 +1,93 @@
+"""Follow-ups, rotations, KPI targets, settings and the audit log."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TimestampMixin, utcnow
+
+
+class FollowUp(TimestampMixin, db.Model):
+    """An action item opened on a low rating, owned by the supplier's head."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    contract: Mapped["Contract"] = relationship()  # noqa: F821
+    period: Mapped["Period"] = relationship()  # noqa: F821
+
+
+class Rotation(TimestampMixin, db.Model):
+    """A person of one department spends half a day or a day in another."""
+
+    __tablename__ = "rotations"
+    __table_args__ = (
+        CheckConstraint("from_department_id <> to_department_id", name="distinct_departments"),
+        CheckConstraint("duration IN ('half_day', 'day')", name="duration"),
+        CheckConstraint("status IN ('planned', 'done', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    to_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    person: Mapped[str] = mapped_column(String(200))
+    on_date: Mapped[date] = mapped_column(Date)
+    duration: Mapped[str] = mapped_column(String(16), default="day")
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class KpiTarget(TimestampMixin, db.Model):
+    """A department's customer-orientation target (internal NPS, CSAT, response rate, follow-ups in time)."""
+
+    __tablename__ = "kpi_targets"
+    __table_args__ = (
+        UniqueConstraint("department_id", "metric"),
+        CheckConstraint("metric IN ('nps', 'csat', 'response_rate', 'followups_on_time')", name="metric"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    metric: Mapped[str] = mapped_column(String(32))
+    target: Mapped[float] = mapped_column(Float)
+
+
+class Setting(db.Model):
+    """An organization setting (target, floor, default locale, …) as text."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditLog(db.Model):
+    """Who changed what, when: ``changes`` is JSON ``{field: [old, new]}``."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32), index=True)
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    changes: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped["User | None"] = relationship()  # noqa: F821

@@ -1,0 +1,1 @@
+"""Use cases: the only code that writes. One function per use case, one transaction each."""

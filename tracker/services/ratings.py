@@ -1,0 +1,137 @@
+"""Ratings: validate, compute health, save with an audit trail.
+
+One rating per (contract, period, respondent). ``respondent_key`` is the respondent's
+e-mail (lower case) or an imported reference; ``""`` is the one unnamed respondent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..analysis import rating_health
+from ..extensions import db
+from ..models import STANDARD_MET, Contract, Criterion, Period, Rating, RatingScore
+from . import audit
+from . import settings as settings_service
+
+
+class RatingError(ValueError):
+    """A rating is refused; ``errors`` maps a field name to the reason (``""`` for the whole rating)."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in errors.items()))
+
+
+@dataclass
+class RatingInput:
+    """What one respondent answered about one contract (scores keyed by criterion key; None is N/A)."""
+
+    scores: dict[str, int | None] = field(default_factory=dict)
+    recommend: int | None = None
+    standard_met: str | None = None
+    no_interaction: bool = False
+    comment: str | None = None
+
+
+def comment_required(answer: RatingInput) -> bool:
+    """True when the answer needs a comment: a criterion scored 1 or 2, or a 0–10 answer of 6 or below."""
+    if answer.no_interaction:
+        return False
+    low_score = any(s is not None and s <= 2 for s in answer.scores.values())
+    low_recommend = answer.recommend is not None and answer.recommend <= 6
+    return low_score or low_recommend
+
+
+def validate(answer: RatingInput, criteria: dict[str, Criterion]) -> dict[str, str]:
+    """Return ``{field: reason}`` for every problem of ``answer`` (empty when it is valid)."""
+    errors: dict[str, str] = {}
+    for key, score in answer.scores.items():
+        if key not in criteria:
+            errors[key] = f"unknown criterion {key!r}"
+        elif score is not None and not (isinstance(score, int) and 1 <= score <= 5):
+            errors[key] = f"score must be 1–5 or N/A, got {score!r}"
+    if answer.recommend is not None and not (isinstance(answer.recommend, int) and 0 <= answer.recommend <= 10):
+        errors["recommend"] = f"must be 0–10, got {answer.recommend!r}"
+    if answer.standard_met is not None and answer.standard_met not in STANDARD_MET:
+        errors["standard_met"] = f"must be met, partly or missed, got {answer.standard_met!r}"
+    if not errors and comment_required(answer) and not (answer.comment or "").strip():
+        errors["comment"] = "a comment is required when a score is 1 or 2 or the 0–10 answer is 6 or below"
+    return errors
+
+
+def contract_active_in(contract: Contract, period: Period) -> bool:
+    """True when ``contract`` is active in ``period`` (not archived, dates overlapping)."""
+    return contract.is_active_in(period.start_date, period.end_date)
+
+
+def save_rating(
+    contract: Contract,
+    period: Period,
+    answer: RatingInput,
+    *,
+    respondent_key: str = "",
+    respondent_id: int | None = None,
+    actor_id: int | None = None,
+    require_open: bool = True,
+    criteria: dict[str, Criterion] | None = None,
+) -> tuple[Rating, bool]:
+    """Create or update one rating in the session (the caller commits); return ``(rating, changed)``.
+
+    Health is :func:`tracker.analysis.rating_health` over the answered criteria with the
+    current weights, which are stored beside each score.
+
+    Raises
+    ------
+    RatingError
+        The period is not open (when ``require_open``), the contract is not active in the
+        period, or the answer is invalid (see :func:`validate`).
+    """
+    if require_open and not period.is_open:
+        raise RatingError({"": f"period {period.label} is {period.status}; ratings can be changed only while it is open"})
+    if not contract_active_in(contract, period):
+        raise RatingError({"": f"the agreement is not active in period {period.label}"})
+    if criteria is None:
+        criteria = {c.key: c for c in settings_service.active_criteria()}
+    errors = validate(answer, criteria)
+    if errors:
+        raise RatingError(errors)
+
+    answered = {} if answer.no_interaction else {k: s for k, s in answer.scores.items() if s is not None}
+    health = rating_health(answered, {k: criteria[k].weight for k in answered}) if answered else None
+    values = {
+        "recommend": None if answer.no_interaction else answer.recommend,
+        "standard_met": None if answer.no_interaction else answer.standard_met,
+        "no_interaction": bool(answer.no_interaction),
+        "comment": (answer.comment or "").strip() or None,
+        "health": health,
+        "respondent_id": respondent_id,
+    }
+    respondent_key = (respondent_key or "").strip().lower()
+    rating = db.session.scalar(
+        db.select(Rating).filter_by(contract_id=contract.id, period_id=period.id, respondent_key=respondent_key)
+    )
+    old_scores = {} if rating is None else {s.criterion.key: s.score for s in rating.scores}
+    if rating is None:
+        rating = Rating(contract_id=contract.id, period_id=period.id, respondent_key=respondent_key, **values)
+        rating.submitted_by_id = actor_id
+        db.session.add(rating)
+        rating.scores = [RatingScore(criterion_id=criteria[k].id, score=s, weight=criteria[k].weight)
+                         for k, s in answered.items()]
+        db.session.flush()
+        audit.record("create", "rating", rating.id, {k: [None, v] for k, v in values.items() if v is not None}
+                     | {f"score.{k}": [None, s] for k, s in answered.items()}, user_id=actor_id)
+        return rating, True
+
+    changes = audit.diff(rating, list(values), values)
+    changes |= {f"score.{k}": [old_scores.get(k), answered.get(k)]
+                for k in set(old_scores) | set(answered) if old_scores.get(k) != answered.get(k)}
+    if not changes:
+        return rating, False
+    for key, value in values.items():
+        setattr(rating, key, value)
+    rating.submitted_by_id = actor_id
+    rating.scores = [RatingScore(criterion_id=criteria[k].id, score=s, weight=criteria[k].weight)
+                     for k, s in answered.items()]
+    db.session.flush()
+    audit.record("update", "rating", rating.id, changes, user_id=actor_id)
+    return rating, True
