@@ -1,0 +1,133 @@
+"""Load one period from the database and hand it to :func:`tracker.analysis.analyze`.
+
+The views, the JSON API and the ``flask analyze`` command all call
+:func:`period_analysis`; it reads with a fixed number of queries whatever the
+size of the organization (one each for the period, departments, contracts,
+ratings, period labels and settings).
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from .. import analysis
+from ..extensions import db
+from ..models import Contract, Department, Period, Rating, Service, Setting
+from . import settings as settings_service
+
+__all__ = ["active_contracts_condition", "current_period", "known_periods", "period_analysis", "resolve_period"]
+
+
+def known_periods() -> list[Period]:
+    """Every period, oldest first (by start date, then end date, then label)."""
+    return list(db.session.scalars(select(Period).order_by(Period.start_date, Period.end_date, Period.label)))
+
+
+def current_period() -> Period | None:
+    """The period to show by default: the open one (latest if several), else the latest closed, else the latest."""
+    periods = known_periods()
+    for status in ("open", "closed"):
+        matching = [p for p in periods if p.status == status]
+        if matching:
+            return matching[-1]
+    return periods[-1] if periods else None
+
+
+def resolve_period(period: Period | str) -> Period:
+    """Return the :class:`Period` for a period or a label.
+
+    Raises
+    ------
+    LookupError
+        No period has that label; the message lists the known labels, oldest first.
+    """
+    if isinstance(period, Period):
+        return period
+    label = str(period).strip()
+    found = db.session.scalar(select(Period).where(Period.label == label))
+    if found is None:
+        labels = [p.label for p in known_periods()]
+        known = ", ".join(labels) if labels else "none yet"
+        raise LookupError(f"unknown period {label!r}; known periods: {known}")
+    return found
+
+
+def active_contracts_condition(period: Period):
+    """SQL condition for :meth:`Contract.is_active_in`: not archived and dates overlapping the period."""
+    return and_(
+        Contract.archived_at.is_(None),
+        or_(Contract.start_date.is_(None), Contract.start_date <= period.end_date),
+        or_(Contract.end_date.is_(None), Contract.end_date >= period.start_date),
+    )
+
+
+def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
+    """Analyse one period: every figure of the product brief for the contracts active in it.
+
+    Departments are the non-archived ones plus any archived one that still has an
+    active contract in the period; ratings are those of the active contracts in this
+    period and every earlier one (by start date), which give stale health and trends.
+    Target and floor come from the organization settings.
+
+    Raises
+    ------
+    LookupError
+        ``period`` is a label no period has (the message lists the known labels).
+    """
+    period = resolve_period(period)
+    active = active_contracts_condition(period)
+    supplier = aliased(Department)
+    customer = aliased(Department)
+
+    contract_rows = db.session.execute(
+        select(
+            Contract.id, supplier.code, customer.code, Service.name,
+            Contract.criticality, Contract.target, Contract.floor,
+        )
+        .join(supplier, Contract.supplier_id == supplier.id)
+        .join(customer, Contract.customer_id == customer.id)
+        .join(Service, Contract.service_id == Service.id)
+        .where(active)
+    ).all()
+    contracts = [
+        analysis.Contract(cid, sup, cus, service, criticality,
+                          None if target is None else float(target), None if floor is None else float(floor))
+        for cid, sup, cus, service, criticality, target, floor in contract_rows
+    ]
+
+    parties = select(Contract.supplier_id).where(active).union(select(Contract.customer_id).where(active))
+    departments = [
+        analysis.Department(code, name, kind)
+        for code, name, kind in db.session.execute(
+            select(Department.code, Department.name, Department.kind).where(
+                or_(Department.archived_at.is_(None), Department.id.in_(parties))
+            )
+        )
+    ]
+
+    active_ids = select(Contract.id).where(active)
+    ratings = [
+        analysis.Rating(cid, label, health, recommend=recommend, standard_met=standard_met,
+                        no_interaction=bool(no_interaction))
+        for cid, label, health, recommend, standard_met, no_interaction in db.session.execute(
+            select(Rating.contract_id, Period.label, Rating.health, Rating.recommend,
+                   Rating.standard_met, Rating.no_interaction)
+            .join(Period, Rating.period_id == Period.id)
+            .where(Rating.contract_id.in_(active_ids), Period.start_date <= period.start_date)
+        )
+    ]
+
+    labels = list(db.session.scalars(
+        select(Period.label).where(Period.start_date <= period.start_date)
+        .order_by(Period.start_date, Period.end_date, Period.label)
+    ))
+    if period.label not in labels:  # pragma: no cover - the period itself always qualifies
+        labels.append(period.label)
+
+    stored = dict(db.session.execute(
+        select(Setting.key, Setting.value).where(Setting.key.in_(("target", "floor")))
+    ).all())
+    target = float(stored.get("target", settings_service.DEFAULTS["target"]))
+    floor = float(stored.get("floor", settings_service.DEFAULTS["floor"]))
+
+    return analysis.analyze(departments, contracts, ratings, period.label, labels, target=target, floor=floor)
