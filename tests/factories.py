@@ -4,10 +4,14 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
+from werkzeug.security import generate_password_hash
+
 from tracker.extensions import db
 from tracker.models import Contract, Department, Period, Service, User
 
 PASSWORD = "pw"
+# One cheap hash for every test user: scrypt per user would dominate the suite's time.
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 def department(code: str, kind: str = "internal", name: str | None = None) -> Department:
@@ -44,7 +48,7 @@ def period(label: str, start: date, end: date, status: str = "open") -> Period:
 
 def user(email: str, role: str, dep: Department | None = None, name: str = "") -> User:
     usr = User(email=email, role=role, department=dep, name=name or email.split("@")[0])
-    usr.set_password(PASSWORD)
+    usr.password_hash = _PASSWORD_HASH
     db.session.add(usr)
     db.session.flush()
     return usr

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from .services import backup as backup_service
 from .services import users as user_service
 
 
@@ -30,10 +31,36 @@ def create_user_command(email: str, role: str, department_code: str | None, name
         click.echo(f"Generated password: {generated}")
 
 
+@click.command("backup")
+@click.argument("path")
+def backup_command(path: str) -> None:
+    """Write an online backup of the SQLite database to PATH (safe while the app runs)."""
+    try:
+        target = backup_service.backup(path)
+    except backup_service.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {target}.")
+
+
+@click.command("restore")
+@click.argument("path")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path: str, yes: bool) -> None:
+    """Replace the SQLite database's content with the backup at PATH."""
+    if not yes:
+        click.confirm("This replaces every row of the database with the backup. Continue?", abort=True)
+    try:
+        backup_service.restore(path)
+    except backup_service.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored from {path}.")
+
+
 def init_app(app: Flask) -> None:
     """Register every command of the app."""
     from .demo.cli import demo_command
     from .importer.cli import analyze_command, import_command
 
-    for command in (create_user_command, import_command, analyze_command, demo_command):
+    for command in (create_user_command, import_command, analyze_command, demo_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)

@@ -1,0 +1,82 @@
+"""Backups of the embedded SQLite database with SQLite's online backup API.
+
+The online backup copies a consistent snapshot page by page while the app keeps
+serving (https://www.sqlite.org/backup.html). PostgreSQL is backed up with
+``pg_dump``/``pg_restore`` (see README.md), not here.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from ..extensions import db
+
+
+class BackupError(RuntimeError):
+    """The backup or restore cannot be made; the message says why."""
+
+
+def _sqlite_path() -> str:
+    url = make_url(str(db.engine.url))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise BackupError(
+            f"backup and restore work on an SQLite file; this app uses {url.get_backend_name()} "
+            "(use pg_dump and pg_restore for PostgreSQL, see README.md)"
+        )
+    return url.database
+
+
+def backup(target: str | Path) -> Path:
+    """Copy the live database to ``target`` (a new file), safe while the app runs; return its path.
+
+    Raises
+    ------
+    BackupError
+        Not an SQLite database, or ``target`` exists already.
+    """
+    target = Path(target)
+    if target.exists():
+        raise BackupError(f"{target} exists already; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(_sqlite_path())
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def restore(source_path: str | Path) -> None:
+    """Replace the live database's content with the backup at ``source_path``.
+
+    Raises
+    ------
+    BackupError
+        Not an SQLite database, the file is missing, or it is not a tracker backup.
+    """
+    source_path = Path(source_path)
+    if not source_path.is_file():
+        raise BackupError(f"no backup file at {source_path}")
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        try:
+            tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{source_path} is not an SQLite database: {exc}") from exc
+        if not {"departments", "contracts", "ratings"} <= tables:
+            raise BackupError(f"{source_path} is not a backup of this app (tables missing)")
+        db.session.remove()
+        db.engine.dispose()
+        dest = sqlite3.connect(_sqlite_path())
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
