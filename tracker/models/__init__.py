@@ -1,10 +1,12 @@
 """Typed SQLAlchemy models, one module per aggregate."""
+from .api import ApiToken
 from .org import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, ContractRespondent, Department, Service
 from .rating import PERIOD_STATUSES, STANDARD_MET, Criterion, Period, Rating, RatingScore
 from .user import DEPARTMENT_ROLES, ROLES, User
 from .work import AuditLog, FollowUp, KpiTarget, Rotation, Setting
 
 __all__ = [
+    "ApiToken",
     "AuditLog",
     "CRITICALITY_NAMES",
     "Contract",
