@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export FLASK_DEBUG ?= 0
 
-.PHONY: run test bench venv install-dev db demo clean browsers
+.PHONY: run test bench venv db demo clean babel-extract babel-update babel-compile
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,17 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 	touch $(BIN)/activate
 
 venv: $(BIN)/activate
+	$(BIN)/pybabel compile -q -d tracker/translations 2>/dev/null || true
+
+# Translations: extract marked strings, merge them into the catalogs, compile for the app.
+babel-extract: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracker/translations/messages.pot .
+
+babel-update: babel-extract
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations
+
+babel-compile: $(BIN)/activate
+	$(BIN)/pybabel compile -d tracker/translations
 
 db: venv
 	$(FLASK) db upgrade
