@@ -1,11 +1,227 @@
-"""Rating views."""
-from flask import render_template
+"""Rating views: heads and members rate their internal suppliers for the open period.
+
+Heads also choose respondents among their colleagues and read what their own internal
+customers said. Views stay thin: form → validate → service → flash → redirect.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import roles_required
-from . import bp
+from ..auth.forms import EmptyForm
+from ..extensions import db
+from ..models import Contract, Department, Period, User
+from ..services import analysis as analysis_service
+from ..services import periods as periods_service
+from ..services import ratings as rating_service
+from ..services import respondents as respondent_service
+from ..services import settings as settings_service
+from . import bp, queries
+from .forms import RatingForm, RespondentForm, rating_form_class
 
 
 @bp.route("/")
 @roles_required("head", "member")
 def index():
-    return render_template("rate/index.html")
+    """The user's suppliers to rate in the open period, with progress, health and trend."""
+    period = periods_service.the_open_period()
+    contracts, figures, mine = [], {}, {}
+    if period is not None:
+        contracts = queries.rateable_contracts(current_user, period)
+        figures = queries.health_figures(contracts, period)
+        mine = queries.own_ratings(current_user, period, [c.id for c in contracts])
+    done = sum(queries.is_done(mine.get(c.id)) for c in contracts)
+    follow_ups = queries.open_follow_ups(current_user.department_id) if current_user.role == "head" else []
+    return render_template("rate/index.html", period=period, contracts=contracts, figures=figures, mine=mine,
+                           done=done, is_done=queries.is_done, follow_ups=follow_ups)
+
+
+@bp.route("/<int:contract_id>", methods=["GET", "POST"])
+@roles_required("head", "member")
+def rate_contract(contract_id: int):
+    """Rate one contract for the open period; a saved rating is shown filled in and may be edited."""
+    contract = _contract_to_rate(contract_id)
+    period = _open_period_for(contract)
+    if isinstance(period, Response):
+        return period
+    criteria = settings_service.active_criteria()
+    form = rating_form_class(criteria)()
+    existing = queries.own_ratings(current_user, period, [contract.id]).get(contract.id)
+    if form.is_submitted():
+        fields_ok = form.validate()
+        errors = rating_service.check_answers(period, [(contract, form.to_input())])
+        loose = form.add_errors(errors.get(contract.id, {}), _error_messages())
+        for reason in loose:
+            flash(reason, "danger")
+        if fields_ok and not errors:
+            try:
+                rating_service.submit_ratings(period, [(contract, form.to_input())], **_respondent())
+            except rating_service.RatingsError as exc:
+                for reason in form.add_errors(exc.errors.get(contract.id, {}), _error_messages()):
+                    flash(reason, "danger")
+            else:
+                flash(_("Your rating of %(supplier)s is saved.", supplier=contract.supplier.name), "success")
+                return redirect(url_for("rate.index"))
+    elif existing is not None:
+        form.fill_from(existing)
+    return render_template("rate/rate_contract.html", contract=contract, period=period, form=form,
+                           existing=existing)
+
+
+@bp.route("/all", methods=["GET", "POST"])
+@roles_required("head", "member")
+def rate_all():
+    """Rate several contracts in one sitting; saved as one transaction (all or nothing)."""
+    period = periods_service.the_open_period()
+    if period is None:
+        flash(_("No period is open for rating now."), "warning")
+        return redirect(url_for("rate.index"))
+    contracts = queries.rateable_contracts(current_user, period)
+    criteria = settings_service.active_criteria()
+    form_class = rating_form_class(criteria)
+    page_form = EmptyForm()
+    forms: dict[int, RatingForm] = {c.id: form_class(prefix=f"c{c.id}", meta={"csrf": False}) for c in contracts}
+    existing = queries.own_ratings(current_user, period, [c.id for c in contracts])
+    loose: dict[int, list[str]] = {}
+    if request.method == "POST":
+        if not page_form.validate_on_submit():
+            flash(_("The form has expired; please submit it again."), "danger")
+        else:
+            answers, fields_ok = [], True
+            for contract in contracts:
+                form = forms[contract.id]
+                if form.is_blank():
+                    continue
+                fields_ok = form.validate() and fields_ok
+                answers.append((contract, form.to_input()))
+            errors = rating_service.check_answers(period, answers)
+            for cid, errs in errors.items():
+                loose[cid] = forms[cid].add_errors(errs, _error_messages())
+            if not answers:
+                flash(_("Nothing to save: no agreement was rated."), "warning")
+            elif not fields_ok or errors:
+                bad = sum(1 for c in contracts if _has_errors(forms[c.id]) or loose.get(c.id))
+                flash(_("Nothing was saved: %(n)d agreement(s) need a correction (marked below).", n=bad), "danger")
+            else:
+                try:
+                    changed = rating_service.submit_ratings(period, answers, **_respondent())
+                except rating_service.RatingsError as exc:
+                    for cid, errs in exc.errors.items():
+                        loose[cid] = forms[cid].add_errors(errs, _error_messages())
+                    flash(_("Nothing was saved: an agreement needs a correction (marked below)."), "danger")
+                else:
+                    flash(_("%(n)d rating(s) saved.", n=changed), "success")
+                    return redirect(url_for("rate.index"))
+    else:
+        for cid, rating in existing.items():
+            forms[cid].fill_from(rating)
+    return render_template("rate/rate_all.html", period=period, contracts=contracts, forms=forms,
+                           page_form=page_form, loose=loose, existing=existing, has_errors=_has_errors)
+
+
+@bp.route("/<int:contract_id>/respondents", methods=["GET", "POST"])
+@roles_required("head")
+def respondents(contract_id: int):
+    """The head of the customer department adds colleagues as respondents of a contract."""
+    contract = _own_contract_as_customer(contract_id)
+    current = respondent_service.respondents_of(contract)
+    current_ids = {u.id for u in current}
+    candidates = [u for u in respondent_service.colleagues(contract.customer_id)
+                  if u.id not in current_ids and u.id != current_user.id]
+    form = RespondentForm()
+    form.user_id.choices = [SelectChoice(str(u.id), f"{u.display_name} <{u.email}>") for u in candidates]
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data)
+        try:
+            respondent_service.add_respondent(contract, user, actor_id=current_user.id)
+        except respondent_service.RespondentError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(_("%(name)s will rate this agreement.", name=user.display_name), "success")
+            return redirect(url_for("rate.respondents", contract_id=contract.id))
+    return render_template("rate/respondents.html", contract=contract, respondents=current, form=form,
+                           remove_form=EmptyForm())
+
+
+@bp.route("/<int:contract_id>/respondents/<int:user_id>/remove", methods=["POST"])
+@roles_required("head")
+def remove_respondent(contract_id: int, user_id: int):
+    """Remove a colleague from the respondents of a contract (their ratings stay)."""
+    contract = _own_contract_as_customer(contract_id)
+    user = db.get_or_404(User, user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            respondent_service.remove_respondent(contract, user, actor_id=current_user.id)
+        except respondent_service.RespondentError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(_("%(name)s no longer rates this agreement.", name=user.display_name), "success")
+    return redirect(url_for("rate.respondents", contract_id=contract.id))
+
+
+@bp.route("/feedback")
+@roles_required("head")
+def feedback():
+    """What the head's department's internal customers say about it, for a chosen period."""
+    periods = analysis_service.known_periods()
+    label = request.args.get("period")
+    if label:
+        try:
+            period: Period | None = analysis_service.resolve_period(label)
+        except LookupError:
+            abort(404)
+    else:
+        period = analysis_service.current_period()
+    department = db.session.get(Department, current_user.department_id)
+    rows, totals, history_labels = [], {}, []
+    if period is not None:
+        rows, totals, history_labels = queries.feedback(department, period)
+    return render_template("rate/feedback.html", department=department, period=period, periods=periods,
+                           rows=rows, totals=totals, history_labels=history_labels,
+                           nps_shown=queries.nps_shown, small_sample=queries.small_sample, signed=queries.signed)
+
+
+def _contract_to_rate(contract_id: int) -> Contract:
+    """The contract, when the current user may rate it (404 unknown, 403 not theirs)."""
+    contract = db.get_or_404(Contract, contract_id)
+    if not queries.may_rate(current_user, contract):
+        abort(403)
+    return contract
+
+
+def _own_contract_as_customer(contract_id: int) -> Contract:
+    """A contract whose customer is the current head's department (404 unknown, 403 otherwise)."""
+    contract = db.get_or_404(Contract, contract_id)
+    if contract.customer_id != current_user.department_id or contract.is_archived:
+        abort(403)
+    return contract
+
+
+def _open_period_for(contract: Contract) -> Period | Response:
+    """The open period when ``contract`` may be rated in it; else a flash and a redirect to the list."""
+    period = periods_service.the_open_period()
+    if period is None:
+        flash(_("No period is open for rating now; ratings of a closed period cannot be changed."), "warning")
+        return redirect(url_for("rate.index"))
+    if not rating_service.contract_active_in(contract, period):
+        flash(_("This agreement is not active in period %(label)s.", label=period.label), "warning")
+        return redirect(url_for("rate.index"))
+    return period
+
+
+def _respondent() -> dict:
+    return {"respondent_key": queries.respondent_key(current_user), "respondent_id": current_user.id,
+            "actor_id": current_user.id}
+
+
+def _error_messages() -> dict[str, str]:
+    return {"comment": _("Please add a comment: it is required when a criterion is scored 1 or 2 "
+                         "or the 0–10 answer is 6 or below.")}
+
+
+def _has_errors(form: RatingForm) -> bool:
+    return any(f.errors for f in form)

@@ -86,10 +86,9 @@ def save_rating(
         The period is not open (when ``require_open``), the contract is not active in the
         period, or the answer is invalid (see :func:`validate`).
     """
-    if require_open and not period.is_open:
-        raise RatingError({"": f"period {period.label} is {period.status}; ratings can be changed only while it is open"})
-    if not contract_active_in(contract, period):
-        raise RatingError({"": f"the agreement is not active in period {period.label}"})
+    refusal = _refusal(contract, period, require_open=require_open)
+    if refusal:
+        raise RatingError({"": refusal})
     if criteria is None:
         criteria = {c.key: c for c in settings_service.active_criteria()}
     errors = validate(answer, criteria)
@@ -135,3 +134,81 @@ def save_rating(
     db.session.flush()
     audit.record("update", "rating", rating.id, changes, user_id=actor_id)
     return rating, True
+
+
+class RatingsError(ValueError):
+    """A bulk submission is refused as a whole; ``errors`` maps a contract id to ``{field: reason}``."""
+
+    def __init__(self, errors: dict[int, dict[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"contract {cid}: {RatingError(errs)}" for cid, errs in errors.items()))
+
+
+def check_answers(
+    period: Period,
+    answers: list[tuple[Contract, RatingInput]],
+    *,
+    criteria: dict[str, Criterion] | None = None,
+) -> dict[int, dict[str, str]]:
+    """Return ``{contract id: {field: reason}}`` for every answer that :func:`save_rating` would refuse.
+
+    Nothing is written; an empty dict means every answer may be saved.
+    """
+    if criteria is None:
+        criteria = {c.key: c for c in settings_service.active_criteria()}
+    errors: dict[int, dict[str, str]] = {}
+    for contract, answer in answers:
+        refusal = _refusal(contract, period, require_open=True)
+        errs = {"": refusal} if refusal else validate(answer, criteria)
+        if errs:
+            errors[contract.id] = errs
+    return errors
+
+
+def submit_ratings(
+    period: Period,
+    answers: list[tuple[Contract, RatingInput]],
+    *,
+    respondent_key: str,
+    respondent_id: int | None = None,
+    actor_id: int | None = None,
+) -> int:
+    """Save one respondent's ratings of several contracts as ONE transaction; return how many changed.
+
+    Every answer is checked first (:func:`check_answers`); when any is refused nothing
+    is written. Each created or changed rating gets its audit row in the same commit.
+
+    Raises
+    ------
+    RatingsError
+        At least one answer is refused; ``errors`` has the reasons of every refused answer.
+    """
+    criteria = {c.key: c for c in settings_service.active_criteria()}
+    errors = check_answers(period, answers, criteria=criteria)
+    if errors:
+        raise RatingsError(errors)
+    changed = 0
+    try:
+        for contract, answer in answers:
+            _rating, was_changed = save_rating(
+                contract, period, answer, respondent_key=respondent_key, respondent_id=respondent_id,
+                actor_id=actor_id, criteria=criteria,
+            )
+            changed += was_changed
+    except RatingError as exc:  # pragma: no cover - check_answers refuses the same answers first
+        db.session.rollback()
+        raise RatingsError({contract.id: exc.errors}) from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return changed
+
+
+def _refusal(contract: Contract, period: Period, *, require_open: bool) -> str | None:
+    """Why no rating of ``contract`` may be saved for ``period``, or None."""
+    if require_open and not period.is_open:
+        return f"period {period.label} is {period.status}; ratings can be changed only while it is open"
+    if not contract_active_in(contract, period):
+        return f"the agreement is not active in period {period.label}"
+    return None

@@ -1,0 +1,1 @@
+"""Tests of the rate blueprint: rating forms, respondents, feedback."""
