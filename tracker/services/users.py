@@ -1,13 +1,16 @@
-"""Users: authenticate, create, update, archive."""
+"""Users: authenticate, create, update, reset password, archive and restore."""
 from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import DEPARTMENT_ROLES, ROLES, Department, User
+from ..models.base import utcnow
 from . import audit
+from .org import ConflictError
 
 
 class UserError(ValueError):
@@ -67,3 +70,114 @@ def create_user(
     audit.record("create", "user", user.id, {"email": [None, email], "role": [None, role]}, user_id=actor_id)
     db.session.commit()
     return user, generated
+
+
+USER_SORTS = {
+    "email": User.email,
+    "-email": User.email.desc(),
+    "name": User.name,
+    "-name": User.name.desc(),
+    "role": User.role,
+    "-role": User.role.desc(),
+}
+
+
+def user_query(q: str = "", role: str = "", department_id: int | None = None, show_archived: bool = False,
+               sort: str = "email"):
+    """A select of users matching text ``q`` (e-mail or name), ``role`` and department, ordered by ``sort``."""
+    stmt = db.select(User).options(joinedload(User.department))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    if department_id:
+        stmt = stmt.where(User.department_id == department_id)
+    if not show_archived:
+        stmt = stmt.where(User.archived_at.is_(None))
+    return stmt.order_by(USER_SORTS.get(sort, User.email), User.id)
+
+
+def user_snapshot(user: User) -> dict:
+    """The editable fields of ``user`` as plain values (for conflicts and the audit log)."""
+    return {"name": user.name, "role": user.role,
+            "department": user.department.code if user.department is not None else None}
+
+
+def update_user(
+    user: User,
+    *,
+    name: str,
+    role: str,
+    department_id: int | None,
+    expected_version: int | None = None,
+    actor_id: int | None = None,
+) -> User:
+    """Change a user's name, role and department and commit.
+
+    Raises
+    ------
+    UserError
+        Unknown role or department, a head/member without a department, or an admin
+        taking away their own admin role.
+    tracker.services.org.ConflictError
+        The user changed since version ``expected_version`` was loaded.
+    """
+    if expected_version is not None and user.version != expected_version:
+        raise ConflictError(user_snapshot(user), user.version)
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    department = db.session.get(Department, department_id) if department_id else None
+    if department_id and department is None:
+        raise UserError(f"unknown department id {department_id!r}")
+    if role in DEPARTMENT_ROLES and department is None:
+        raise UserError(f"role {role} needs a department")
+    if actor_id is not None and user.id == actor_id and user.role == "admin" and role != "admin":
+        raise UserError("you cannot take away your own admin role")
+    before = user_snapshot(user)
+    user.name, user.role, user.department = (name or "").strip(), role, department
+    after = user_snapshot(user)
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        audit.record("update", "user", user.id, changes, user_id=actor_id)
+        db.session.commit()
+    return user
+
+
+def reset_password(user: User, password: str | None = None, *, actor_id: int | None = None) -> str | None:
+    """Set a new password (generated when none is given) and commit; return the generated one or None."""
+    generated = None
+    if not password:
+        password = generated = secrets.token_urlsafe(12)
+    user.set_password(password)
+    # The hash itself never goes to the audit log.
+    audit.record("update", "user", user.id, {"password": ["***", "***"]}, user_id=actor_id)
+    db.session.commit()
+    return generated
+
+
+def archive_user(user: User, *, actor_id: int | None = None) -> None:
+    """Archive a user (they can no longer log in) and commit. Idempotent.
+
+    Raises
+    ------
+    UserError
+        An admin archiving their own account.
+    """
+    if user.archived_at is not None:
+        return
+    if actor_id is not None and user.id == actor_id:
+        raise UserError("you cannot archive your own account")
+    now = utcnow()
+    user.archived_at = now
+    audit.record("archive", "user", user.id, {"archived_at": [None, now]}, user_id=actor_id)
+    db.session.commit()
+
+
+def restore_user(user: User, *, actor_id: int | None = None) -> None:
+    """Restore an archived user (they can log in again) and commit. Idempotent."""
+    if user.archived_at is None:
+        return
+    audit.record("restore", "user", user.id, {"archived_at": [user.archived_at, None]}, user_id=actor_id)
+    user.archived_at = None
+    db.session.commit()

@@ -1,0 +1,469 @@
+"""The organization: departments, the services they supply, and the contracts between them.
+
+Nothing with history is deleted: departments, services and contracts are archived and
+restored. Every write validates first, records the audit row and commits once, or raises
+having written nothing. Updates compare the version the form was loaded with against the
+stored one (optimistic locking) and raise :class:`ConflictError` instead of overwriting.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, Department, Service
+from ..models.base import utcnow
+from . import audit
+
+
+class OrgError(ValueError):
+    """A change is refused; ``errors`` maps a form field (``""`` for the whole form) to the reason."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in errors.items()))
+
+
+class ConflictError(RuntimeError):
+    """Someone else saved the record since the form was loaded; ``current`` is the stored state."""
+
+    def __init__(self, current: dict, version: int):
+        self.current = current
+        self.version = version
+        super().__init__("the record was changed by someone else")
+
+
+def _check_version(obj, expected_version: int | None, snapshot) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise ConflictError(snapshot(obj), obj.version)
+
+
+def _commit_or_conflict(obj, snapshot) -> None:
+    """Commit; a concurrent update caught by ``version_id_col`` becomes a :class:`ConflictError`."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        fresh = db.session.get(type(obj), obj.id)
+        raise ConflictError(snapshot(fresh), fresh.version) from None
+
+
+# --- departments -----------------------------------------------------------------------------
+
+DEPARTMENT_SORTS = {
+    "code": Department.code,
+    "-code": Department.code.desc(),
+    "name": Department.name,
+    "-name": Department.name.desc(),
+    "kind": Department.kind,
+    "-kind": Department.kind.desc(),
+}
+
+
+def department_query(q: str = "", kind: str = "", show_archived: bool = False, sort: str = "code") -> Select:
+    """A select of departments matching text ``q`` (code or name) and ``kind``, ordered by ``sort``."""
+    stmt = select(Department).options(joinedload(Department.parent))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Department.code).like(like), func.lower(Department.name).like(like)))
+    if kind in DEPARTMENT_KINDS:
+        stmt = stmt.where(Department.kind == kind)
+    if not show_archived:
+        stmt = stmt.where(Department.archived_at.is_(None))
+    return stmt.order_by(DEPARTMENT_SORTS.get(sort, Department.code), Department.id)
+
+
+def department_snapshot(dep: Department) -> dict:
+    """The editable fields of ``dep`` as plain values (for conflicts and the audit log)."""
+    return {"code": dep.code, "name": dep.name, "kind": dep.kind,
+            "parent": dep.parent.code if dep.parent is not None else None}
+
+
+def _validate_department(code: str, name: str, kind: str, parent_id: int | None,
+                         dep: Department | None) -> tuple[dict[str, str], Department | None]:
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = _("Enter a short code, e.g. IT.")
+    elif len(code) > 32:
+        errors["code"] = _("A code has at most 32 characters.")
+    else:
+        clash = db.session.scalar(select(Department).where(func.lower(Department.code) == code.lower()))
+        if clash is not None and (dep is None or clash.id != dep.id):
+            errors["code"] = _("Department %(code)s already exists.", code=clash.code)
+    if not name:
+        errors["name"] = _("Enter the department's name.")
+    if kind not in DEPARTMENT_KINDS:
+        errors["kind"] = _("Choose internal or external.")
+    parent = None
+    if parent_id:
+        parent = db.session.get(Department, parent_id)
+        if parent is None:
+            errors["parent_id"] = _("Unknown parent department.")
+        elif dep is not None:
+            # Walk up from the parent: reaching the department itself would make a cycle.
+            node, seen = parent, set()
+            while node is not None and node.id not in seen:
+                if node.id == dep.id:
+                    errors["parent_id"] = _("A department cannot be inside itself.")
+                    break
+                seen.add(node.id)
+                node = node.parent
+    if dep is not None and kind == "external" and dep.kind == "internal":
+        supplies = db.session.scalar(
+            select(func.count()).select_from(Contract).where(Contract.supplier_id == dep.id,
+                                                             Contract.archived_at.is_(None))
+        )
+        if supplies:
+            errors["kind"] = _("This department supplies %(n)d active agreements; an external customer cannot "
+                               "be a supplier.", n=supplies)
+    return errors, parent
+
+
+def create_department(code: str, name: str, kind: str = "internal", parent_id: int | None = None, *,
+                      actor_id: int | None = None) -> Department:
+    """Create a department and commit.
+
+    Raises
+    ------
+    OrgError
+        Empty or duplicate code (case-insensitive), empty name, unknown kind or parent.
+    """
+    code, name = (code or "").strip(), (name or "").strip()
+    errors, parent = _validate_department(code, name, kind, parent_id, None)
+    if errors:
+        raise OrgError(errors)
+    dep = Department(code=code, name=name, kind=kind, parent=parent)
+    db.session.add(dep)
+    db.session.flush()
+    audit.record("create", "department", dep.id,
+                 {k: [None, v] for k, v in department_snapshot(dep).items() if v is not None}, user_id=actor_id)
+    db.session.commit()
+    return dep
+
+
+def update_department(dep: Department, code: str, name: str, kind: str, parent_id: int | None, *,
+                      expected_version: int | None = None, actor_id: int | None = None) -> Department:
+    """Change a department's code, name, kind or parent and commit.
+
+    Raises
+    ------
+    ConflictError
+        The department changed since version ``expected_version`` was loaded.
+    OrgError
+        As :func:`create_department`; also a parent cycle, or making a supplier external.
+    """
+    _check_version(dep, expected_version, department_snapshot)
+    code, name = (code or "").strip(), (name or "").strip()
+    errors, parent = _validate_department(code, name, kind, parent_id, dep)
+    if errors:
+        raise OrgError(errors)
+    before = department_snapshot(dep)
+    dep.code, dep.name, dep.kind, dep.parent = code, name, kind, parent
+    after = department_snapshot(dep)
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes:
+        return dep
+    audit.record("update", "department", dep.id, changes, user_id=actor_id)
+    _commit_or_conflict(dep, department_snapshot)
+    return dep
+
+
+def archive_department(dep: Department, *, actor_id: int | None = None) -> int:
+    """Archive a department and its active agreements, in one transaction; return how many agreements.
+
+    The department keeps its ratings and shows in history; archiving twice is a no-op.
+    """
+    if dep.archived_at is not None:
+        return 0
+    now = utcnow()
+    contracts = list(db.session.scalars(
+        select(Contract).where(or_(Contract.supplier_id == dep.id, Contract.customer_id == dep.id),
+                               Contract.archived_at.is_(None))
+    ))
+    for con in contracts:
+        con.archived_at = now
+        audit.record("archive", "contract", con.id, {"archived_at": [None, now]},
+                     reason=f"department {dep.code} archived", user_id=actor_id)
+    dep.archived_at = now
+    audit.record("archive", "department", dep.id, {"archived_at": [None, now]}, user_id=actor_id)
+    db.session.commit()
+    return len(contracts)
+
+
+def restore_department(dep: Department, *, actor_id: int | None = None) -> None:
+    """Restore an archived department (its agreements stay archived until restored one by one)."""
+    if dep.archived_at is None:
+        return
+    audit.record("restore", "department", dep.id, {"archived_at": [dep.archived_at, None]}, user_id=actor_id)
+    dep.archived_at = None
+    db.session.commit()
+
+
+def department_choices(*, internal_only: bool = False, include_archived_ids: set[int] | None = None) -> list:
+    """``[(id, "CODE — name")]`` of active departments (plus the given archived ones), by code."""
+    stmt = select(Department).order_by(Department.code)
+    keep = include_archived_ids or set()
+    stmt = stmt.where(or_(Department.archived_at.is_(None), Department.id.in_(keep)))
+    if internal_only:
+        stmt = stmt.where(Department.kind == "internal")
+    return [(d.id, f"{d.code} — {d.name}") for d in db.session.scalars(stmt)]
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+_Supplier = aliased(Department)
+_Customer = aliased(Department)
+
+CONTRACT_SORTS = {
+    "supplier": (_Supplier.code, _Customer.code),
+    "-supplier": (_Supplier.code.desc(), _Customer.code.desc()),
+    "customer": (_Customer.code, _Supplier.code),
+    "-customer": (_Customer.code.desc(), _Supplier.code.desc()),
+    "service": (Service.name,),
+    "-service": (Service.name.desc(),),
+    "criticality": (Contract.criticality,),
+    "-criticality": (Contract.criticality.desc(),),
+}
+
+
+@dataclass
+class ContractInput:
+    """What an admin entered for an agreement; ``service_name`` (a new or existing name) wins over ``service_id``."""
+
+    supplier_id: int | None = None
+    customer_id: int | None = None
+    service_id: int | None = None
+    service_name: str = ""
+    standard: str = ""
+    criticality: int = 2
+    target: float | None = None
+    floor: float | None = None
+    transfer_price: Decimal | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+def contract_query(supplier_id: int | None = None, customer_id: int | None = None, q: str = "",
+                   show_archived: bool = False, sort: str = "supplier") -> Select:
+    """A select of contracts with supplier, customer and service loaded, filtered and ordered by ``sort``."""
+    stmt = (
+        select(Contract)
+        .join(_Supplier, Contract.supplier_id == _Supplier.id)
+        .join(_Customer, Contract.customer_id == _Customer.id)
+        .join(Service, Contract.service_id == Service.id)
+        .options(joinedload(Contract.supplier), joinedload(Contract.customer), joinedload(Contract.service))
+    )
+    if supplier_id:
+        stmt = stmt.where(Contract.supplier_id == supplier_id)
+    if customer_id:
+        stmt = stmt.where(Contract.customer_id == customer_id)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Service.name).like(like), func.lower(Contract.standard).like(like),
+                              func.lower(_Supplier.code).like(like), func.lower(_Customer.code).like(like)))
+    if not show_archived:
+        stmt = stmt.where(Contract.archived_at.is_(None))
+    order = CONTRACT_SORTS.get(sort, CONTRACT_SORTS["supplier"])
+    return stmt.order_by(*order, Service.name, Contract.id)
+
+
+def contract_snapshot(con: Contract) -> dict:
+    """The editable fields of ``con`` as plain values (for conflicts and the audit log)."""
+    return {
+        "supplier": con.supplier.code if con.supplier else None,
+        "customer": con.customer.code if con.customer else None,
+        "service": con.service.name if con.service else None,
+        "standard": con.standard,
+        "criticality": CRITICALITY_NAMES.get(con.criticality, con.criticality),
+        "target": con.target,
+        "floor": con.floor,
+        "transfer_price": str(con.transfer_price) if con.transfer_price is not None else None,
+        "start_date": con.start_date.isoformat() if con.start_date else None,
+        "end_date": con.end_date.isoformat() if con.end_date else None,
+    }
+
+
+def service_choices() -> list[tuple[int, str]]:
+    """``[(id, "SUPPLIER: service")]`` of the active services of active internal departments."""
+    rows = db.session.execute(
+        select(Service.id, Department.code, Service.name)
+        .join(Department, Service.department_id == Department.id)
+        .where(Service.archived_at.is_(None), Department.archived_at.is_(None), Department.kind == "internal")
+        .order_by(Department.code, Service.name)
+    )
+    return [(sid, f"{code}: {name}") for sid, code, name in rows]
+
+
+def _validate_contract(data: ContractInput, con: Contract | None) -> tuple[dict[str, str], dict]:
+    """Return ``(errors, resolved)``; ``resolved`` has the supplier, customer and the service or its new name."""
+    errors: dict[str, str] = {}
+    supplier = db.session.get(Department, data.supplier_id) if data.supplier_id else None
+    customer = db.session.get(Department, data.customer_id) if data.customer_id else None
+    if supplier is None:
+        errors["supplier_id"] = _("Choose the supplier department.")
+    elif supplier.kind != "internal":
+        errors["supplier_id"] = _("The supplier must be an internal department; %(code)s is an external customer.",
+                                  code=supplier.code)
+    if customer is None:
+        errors["customer_id"] = _("Choose the customer department.")
+    elif supplier is not None and supplier.id == customer.id:
+        errors["customer_id"] = _("Supplier and customer must be different departments.")
+    for dep, key in ((supplier, "supplier_id"), (customer, "customer_id")):
+        unchanged = con is not None and getattr(con, key) == (dep.id if dep else None)
+        if dep is not None and dep.archived_at is not None and key not in errors and not unchanged:
+            errors[key] = _("Department %(code)s is archived.", code=dep.code)
+    if data.criticality not in CRITICALITY_NAMES:
+        errors["criticality"] = _("Choose low, medium or high.")
+    for key in ("target", "floor"):
+        value = getattr(data, key)
+        if value is not None and not 0 <= value <= 100:
+            errors[key] = _("Enter a number from 0 to 100, or leave it empty.")
+    if data.target is not None and data.floor is not None and "floor" not in errors and data.floor >= data.target:
+        errors["floor"] = _("The floor must be below the target.")
+    if data.transfer_price is not None and data.transfer_price < 0:
+        errors["transfer_price"] = _("A transfer price cannot be negative.")
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        errors["end_date"] = _("The agreement cannot end before it starts.")
+
+    service, service_name = None, (data.service_name or "").strip()
+    if supplier is not None and "supplier_id" not in errors:
+        if service_name:
+            if len(service_name) > 200:
+                errors["service_name"] = _("A service name has at most 200 characters.")
+            service = db.session.scalar(
+                select(Service).where(Service.department_id == supplier.id,
+                                      func.lower(Service.name) == service_name.lower())
+            )
+        elif data.service_id:
+            service = db.session.get(Service, data.service_id)
+            if service is None or service.department_id != supplier.id:
+                errors["service_id"] = _("This service is not one of %(code)s's; choose one of theirs or type a "
+                                         "new name.", code=supplier.code)
+                service = None
+        else:
+            errors["service_id"] = _("Choose a service of the supplier or type a new service name.")
+    if service is not None and customer is not None and not errors:
+        stmt = select(Contract.id).where(
+            Contract.supplier_id == supplier.id, Contract.customer_id == customer.id,
+            Contract.service_id == service.id, Contract.archived_at.is_(None),
+        )
+        if con is not None:
+            stmt = stmt.where(Contract.id != con.id)
+        if db.session.scalar(stmt) is not None:
+            field = "service_name" if service_name else "service_id"
+            errors[field] = _("An active agreement for %(service)s from %(supplier)s to %(customer)s already "
+                              "exists.", service=service.name, supplier=supplier.code, customer=customer.code)
+    return errors, {"supplier": supplier, "customer": customer, "service": service, "service_name": service_name}
+
+
+def _apply_contract(con: Contract, data: ContractInput, resolved: dict, actor_id: int | None) -> None:
+    service = resolved["service"]
+    if service is None:
+        service = Service(department=resolved["supplier"], name=resolved["service_name"])
+        db.session.add(service)
+        db.session.flush()
+        audit.record("create", "service", service.id, {"name": [None, service.name],
+                                                       "department": [None, resolved["supplier"].code]},
+                     user_id=actor_id)
+    elif service.archived_at is not None:
+        audit.record("restore", "service", service.id, {"archived_at": [service.archived_at, None]},
+                     user_id=actor_id)
+        service.archived_at = None
+    con.supplier, con.customer, con.service = resolved["supplier"], resolved["customer"], service
+    con.standard = (data.standard or "").strip() or None
+    con.criticality = data.criticality
+    con.target, con.floor = data.target, data.floor
+    con.transfer_price = data.transfer_price
+    con.start_date, con.end_date = data.start_date, data.end_date
+
+
+def create_contract(data: ContractInput, *, actor_id: int | None = None) -> Contract:
+    """Create an agreement (and its service when a new name is typed) and commit.
+
+    Raises
+    ------
+    OrgError
+        Missing or external supplier, same department on both sides, end before start,
+        overrides outside 0–100 or floor ≥ target, or a duplicate active (supplier,
+        customer, service) — found here, before the database's unique index would refuse it.
+    """
+    errors, resolved = _validate_contract(data, None)
+    if errors:
+        raise OrgError(errors)
+    con = Contract()
+    _apply_contract(con, data, resolved, actor_id)
+    db.session.add(con)
+    db.session.flush()
+    audit.record("create", "contract", con.id,
+                 {k: [None, v] for k, v in contract_snapshot(con).items() if v is not None}, user_id=actor_id)
+    db.session.commit()
+    return con
+
+
+def update_contract(con: Contract, data: ContractInput, *, expected_version: int | None = None,
+                    actor_id: int | None = None) -> Contract:
+    """Change an agreement and commit.
+
+    Raises
+    ------
+    ConflictError
+        The agreement changed since version ``expected_version`` was loaded (or while saving).
+    OrgError
+        As :func:`create_contract`.
+    """
+    _check_version(con, expected_version, contract_snapshot)
+    errors, resolved = _validate_contract(data, con)
+    if errors:
+        raise OrgError(errors)
+    before = contract_snapshot(con)
+    _apply_contract(con, data, resolved, actor_id)
+    after = contract_snapshot(con)
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes:
+        db.session.rollback()
+        return con
+    audit.record("update", "contract", con.id, changes, user_id=actor_id)
+    _commit_or_conflict(con, contract_snapshot)
+    return con
+
+
+def archive_contract(con: Contract, *, actor_id: int | None = None) -> None:
+    """Archive an agreement (its ratings stay; it is no longer active in any period). Idempotent."""
+    if con.archived_at is not None:
+        return
+    now = utcnow()
+    con.archived_at = now
+    audit.record("archive", "contract", con.id, {"archived_at": [None, now]}, user_id=actor_id)
+    db.session.commit()
+
+
+def restore_contract(con: Contract, *, actor_id: int | None = None) -> None:
+    """Restore an archived agreement and commit.
+
+    Raises
+    ------
+    OrgError
+        Another active agreement now holds the same (supplier, customer, service), or one
+        of its departments is archived.
+    """
+    if con.archived_at is None:
+        return
+    for dep in (con.supplier, con.customer):
+        if dep.archived_at is not None:
+            raise OrgError({"": _("Restore department %(code)s first.", code=dep.code)})
+    clash = db.session.scalar(select(Contract.id).where(
+        Contract.supplier_id == con.supplier_id, Contract.customer_id == con.customer_id,
+        Contract.service_id == con.service_id, Contract.archived_at.is_(None), Contract.id != con.id,
+    ))
+    if clash is not None:
+        raise OrgError({"": _("Another active agreement for the same service and departments exists (#%(id)d).",
+                              id=clash)})
+    audit.record("restore", "contract", con.id, {"archived_at": [con.archived_at, None]}, user_id=actor_id)
+    con.archived_at = None
+    db.session.commit()
