@@ -1,0 +1,362 @@
+"""Check a whole import against itself and the database before anything is written.
+
+:func:`load_snapshot` reads what the checks need in a fixed number of queries;
+:func:`check` returns a :class:`Plan` (the final value of every department,
+agreement, period and rating respondent, which the apply step writes as is) and a
+:class:`~tracker.importer.reader.Problem` for every bad row, so one dry run lists
+them all.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Contract, Criterion, Department, Period, Rating, Service, User
+from ..services import ratings as rating_service
+from ..services import settings as settings_service
+from .reader import ContractRow, DepartmentRow, ImportSet, PeriodRow, Problem, RatingRow
+
+__all__ = ["CONTRACT_FIELDS", "Plan", "Snapshot", "check", "label_dates", "load_snapshot"]
+
+#: Contract columns an import sets, in audit order.
+CONTRACT_FIELDS = ("criticality", "target", "floor", "start_date", "end_date", "transfer_price", "standard")
+
+Link = tuple[str, str, str]  # (supplier code, customer code, service name)
+
+
+@dataclass
+class Snapshot:
+    """What the database holds that an import may touch, keyed the way the files refer to it."""
+
+    departments: dict[str, Department]
+    heads: dict[int, User]
+    users: dict[str, User]
+    services: dict[tuple[int, str], Service]
+    contracts: dict[Link, Contract]
+    periods: dict[str, Period]
+    criteria: dict[str, Criterion]
+    rating_keys: set[tuple[int, int, str]]
+
+
+def load_snapshot() -> Snapshot:
+    """Load departments, users, services, active agreements, periods, criteria and rating keys (seven queries)."""
+    departments = {d.code: d for d in db.session.scalars(select(Department))}
+    users = list(db.session.scalars(select(User).order_by(User.id)))
+    heads: dict[int, User] = {}
+    for user in users:
+        if user.role == "head" and user.department_id is not None and user.archived_at is None:
+            heads.setdefault(user.department_id, user)
+    contracts = db.session.scalars(
+        select(Contract).where(Contract.archived_at.is_(None)).options(
+            selectinload(Contract.supplier), selectinload(Contract.customer), selectinload(Contract.service)
+        )
+    )
+    return Snapshot(
+        departments=departments,
+        heads=heads,
+        users={u.email.lower(): u for u in users},
+        services={(s.department_id, s.name): s for s in db.session.scalars(select(Service))},
+        contracts={(c.supplier.code, c.customer.code, c.service.name): c for c in contracts},
+        periods={p.label: p for p in db.session.scalars(select(Period))},
+        criteria={c.key: c for c in settings_service.active_criteria()},
+        rating_keys=set(db.session.execute(select(Rating.contract_id, Rating.period_id, Rating.respondent_key)).all()),
+    )
+
+
+@dataclass
+class Plan:
+    """The final state an import asks for, resolved against the database.
+
+    ``departments`` maps a code to its final ``name, kind, parent_code`` (and whether
+    it is restored from the archive); ``contracts`` a link to its final field values;
+    ``periods`` a label to ``(start, end)``; ``respondents`` a rating row's line to
+    the respondent key it is saved under.
+    """
+
+    departments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    heads: dict[str, str] = field(default_factory=dict)
+    contracts: dict[Link, dict[str, Any]] = field(default_factory=dict)
+    periods: dict[str, tuple[date, date]] = field(default_factory=dict)
+    respondents: dict[int, str] = field(default_factory=dict)
+
+
+def label_dates(label: str) -> tuple[date, date] | None:
+    """Dates of a period label ``YYYY-Qn`` (a quarter) or ``YYYY-MM`` (a month); None for any other label."""
+    quarter = re.fullmatch(r"(\d{4})-Q([1-4])", label)
+    if quarter:
+        year, q = int(quarter.group(1)), int(quarter.group(2))
+        first, last = 3 * q - 2, 3 * q
+        return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+    month = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", label)
+    if month:
+        year, m = int(month.group(1)), int(month.group(2))
+        return date(year, m, 1), date(year, m, calendar.monthrange(year, m)[1])
+    return None
+
+
+def check(data: ImportSet, snap: Snapshot) -> tuple[Plan, list[Problem]]:
+    """Check every row of ``data`` against the other rows and ``snap``; return the plan and all problems."""
+    plan = Plan()
+    problems = list(data.problems)
+
+    def bad(row, reason: str) -> None:
+        problems.append(Problem(row.file, row.line, reason))
+
+    _check_departments(data.departments, snap, plan, bad)
+    _check_contracts(data.contracts, snap, plan, bad, problems)
+    _check_periods(data.periods, snap, plan, bad)
+    _check_ratings(data.ratings, snap, plan, bad)
+    problems.sort(key=lambda p: (_file_order(p.file), p.line))
+    return plan, problems
+
+
+def _file_order(file: str) -> int:
+    order = ("departments.csv", "contracts.csv", "periods.csv", "ratings.csv")
+    return order.index(file) if file in order else len(order)
+
+
+def _check_departments(rows: list[DepartmentRow], snap: Snapshot, plan: Plan, bad) -> None:
+    first_line: dict[str, int] = {}
+    head_lines: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        if not row.code:
+            continue
+        if row.code in first_line:
+            bad(row, f"code {row.code!r}: duplicate department code (first on line {first_line[row.code]})")
+            continue
+        first_line[row.code] = row.line
+        if len(row.code) > 32:
+            bad(row, f"code {row.code!r}: longer than 32 characters")
+        existing = snap.departments.get(row.code)
+        kind = row.kind if ("kind" in row.columns and row.kind) else (existing.kind if existing else "internal")
+        if "parent_code" in row.columns:
+            parent = row.parent_code
+        else:
+            parent = existing.parent.code if existing and existing.parent else None
+        plan.departments[row.code] = {"name": row.name, "kind": kind, "parent_code": parent, "row": row}
+
+        if row.head_email:
+            email = row.head_email
+            if "@" not in email or len(email) > 254:
+                bad(row, f"head_email {email!r}: not an e-mail address")
+            elif email in head_lines:
+                bad(row, f"head_email {email!r}: also the head of {head_lines[email][1]} "
+                         f"(line {head_lines[email][0]})")
+            else:
+                head_lines[email] = (row.line, row.code)
+                user = snap.users.get(email)
+                if user is not None and not (
+                    user.role == "head" and existing is not None and user.department_id == existing.id
+                ):
+                    where = f" of {user.department.code}" if user.department is not None else ""
+                    bad(row, f"head_email {email!r}: belongs to an existing user who is {user.role}{where}")
+                else:
+                    plan.heads[row.code] = email
+
+    # Parents, external kinds and cycles, over the final state of every department.
+    final_kind = {code: dep.kind for code, dep in snap.departments.items()}
+    final_parent = {code: (dep.parent.code if dep.parent else None) for code, dep in snap.departments.items()}
+    for code, values in plan.departments.items():
+        final_kind[code] = values["kind"]
+        final_parent[code] = values["parent_code"]
+    for code, values in plan.departments.items():
+        row = values["row"]
+        parent = values["parent_code"]
+        if parent is None:
+            continue
+        if parent == code:
+            bad(row, f"parent_code {parent!r}: a department cannot be its own parent")
+        elif parent not in final_kind:
+            bad(row, f"parent_code {parent!r}: unknown department code")
+        else:
+            seen, walk = {code}, parent
+            while walk is not None and walk not in seen:
+                seen.add(walk)
+                walk = final_parent.get(walk)
+            if walk == code:
+                bad(row, f"parent_code {parent!r}: makes a cycle of parents")
+    for code, values in plan.departments.items():
+        existing = snap.departments.get(code)
+        if existing is not None and existing.kind == "internal" and values["kind"] == "external":
+            supplied = [c for (sup, _cus, _svc), c in snap.contracts.items() if sup == code]
+            if supplied:
+                bad(values["row"], f"kind 'external': {code} supplies {len(supplied)} active agreement(s); "
+                                   "a supplier must be internal")
+
+
+def _contract_value(row: ContractRow, existing: Contract | None, name: str) -> Any:
+    if name in row.columns or existing is None:
+        value = getattr(row, name)
+        if name == "criticality" and "criticality" in row.columns and value is None:
+            value = 2
+        return value
+    return getattr(existing, name)
+
+
+def _check_contracts(rows: list[ContractRow], snap: Snapshot, plan: Plan, bad, problems: list[Problem]) -> None:
+    known = {code: dep.kind for code, dep in snap.departments.items() if dep.archived_at is None}
+    archived = {code for code, dep in snap.departments.items() if dep.archived_at is not None}
+    known.update({code: values["kind"] for code, values in plan.departments.items()})
+    first_line: dict[Link, int] = {}
+    changed_dates: dict[int, tuple[ContractRow, date | None, date | None]] = {}
+    for row in rows:
+        if not (row.supplier_code and row.customer_code and row.service):
+            continue
+        ok = True
+        for column, code in (("supplier_code", row.supplier_code), ("customer_code", row.customer_code)):
+            if code not in known:
+                reason = "department is archived" if code in archived else "unknown department code"
+                bad(row, f"{column} {code!r}: {reason}")
+                ok = False
+        if ok and known[row.supplier_code] != "internal":
+            bad(row, f"supplier_code {row.supplier_code!r}: the supplier must be an internal department, "
+                     f"not {known[row.supplier_code]}")
+            ok = False
+        if row.supplier_code == row.customer_code:
+            bad(row, f"customer_code {row.customer_code!r}: supplier and customer are the same department")
+            ok = False
+        if len(row.service) > 200:
+            bad(row, "service: longer than 200 characters")
+            ok = False
+        link = row.supplier_code, row.customer_code, row.service
+        if link in first_line:
+            bad(row, f"duplicate agreement {row.supplier_code} → {row.customer_code} for service "
+                     f"{row.service!r} (first on line {first_line[link]})")
+            continue
+        first_line[link] = row.line
+        existing = snap.contracts.get(link)
+        values = {name: _contract_value(row, existing, name) for name in CONTRACT_FIELDS}
+        if values["start_date"] and values["end_date"] and values["start_date"] > values["end_date"]:
+            bad(row, f"end_date {values['end_date'].isoformat()!r}: before start_date "
+                     f"{values['start_date'].isoformat()!r}")
+            ok = False
+        if values["target"] is not None and values["floor"] is not None and values["floor"] > values["target"]:
+            bad(row, f"floor {values['floor']:g}: above target {values['target']:g}")
+            ok = False
+        if ok:
+            plan.contracts[link] = values | {"row": row}
+            if existing is not None and (values["start_date"], values["end_date"]) != (
+                existing.start_date, existing.end_date
+            ):
+                changed_dates[existing.id] = (row, values["start_date"], values["end_date"])
+    if changed_dates:
+        # Narrowing an agreement's dates must not strand ratings outside them.
+        rated = db.session.execute(
+            select(Rating.contract_id, Period.label, Period.start_date, Period.end_date)
+            .join(Period, Rating.period_id == Period.id)
+            .where(Rating.contract_id.in_(list(changed_dates)))
+            .distinct()
+        ).all()
+        stranded: dict[int, list[str]] = {}
+        for cid, label, start, end in rated:
+            row, new_start, new_end = changed_dates[cid]
+            if (new_start is not None and new_start > end) or (new_end is not None and new_end < start):
+                stranded.setdefault(cid, []).append(label)
+        for cid, labels in stranded.items():
+            row = changed_dates[cid][0]
+            bad(row, f"start_date/end_date: the agreement has ratings in period(s) {', '.join(sorted(labels))} "
+                     "that the new dates leave out")
+
+
+def _check_periods(rows: list[PeriodRow], snap: Snapshot, plan: Plan, bad) -> None:
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if not row.label or row.start_date is None or row.end_date is None:
+            continue
+        if row.label in first_line:
+            bad(row, f"label {row.label!r}: duplicate period (first on line {first_line[row.label]})")
+            continue
+        first_line[row.label] = row.line
+        if len(row.label) > 32:
+            bad(row, f"label {row.label!r}: longer than 32 characters")
+            continue
+        if row.start_date > row.end_date:
+            bad(row, f"end_date {row.end_date.isoformat()!r}: before start_date {row.start_date.isoformat()!r}")
+            continue
+        existing = snap.periods.get(row.label)
+        if existing is not None and (existing.start_date, existing.end_date) != (row.start_date, row.end_date):
+            bad(row, f"label {row.label!r}: the period already exists with dates "
+                     f"{existing.start_date.isoformat()} – {existing.end_date.isoformat()}")
+            continue
+        plan.periods[row.label] = (row.start_date, row.end_date)
+
+
+def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad) -> None:
+    first_line: dict[tuple, int] = {}
+    department_ids = {code: dep.id for code, dep in snap.departments.items()}
+    for row in rows:
+        if not (row.period and row.supplier_code and row.customer_code and row.service):
+            continue
+        dates = plan.periods.get(row.period)
+        if dates is None and row.period in snap.periods:
+            existing = snap.periods[row.period]
+            dates = plan.periods[row.period] = (existing.start_date, existing.end_date)
+        if dates is None:
+            dates = label_dates(row.period)
+            if dates is None:
+                bad(row, f"period {row.period!r}: unknown period; not in periods.csv or the database, "
+                         "and not a label of the form YYYY-Qn or YYYY-MM")
+            else:
+                plan.periods.setdefault(row.period, dates)
+
+        values = plan.contracts.get(row.link)
+        if values is None and row.link in snap.contracts:
+            existing_contract = snap.contracts[row.link]
+            values = {"start_date": existing_contract.start_date, "end_date": existing_contract.end_date}
+        if values is None:
+            bad(row, f"no active agreement {row.supplier_code} → {row.customer_code} for service {row.service!r}")
+        elif dates is not None:
+            start, end = dates
+            if (values["start_date"] is not None and values["start_date"] > end) or (
+                values["end_date"] is not None and values["end_date"] < start
+            ):
+                bad(row, f"period {row.period!r}: the agreement {row.supplier_code} → {row.customer_code} "
+                         f"({row.service}) is not active in this period")
+
+        respondent = row.respondent
+        if not respondent:
+            respondent = _default_respondent(row.customer_code, snap, plan, department_ids)
+        if len(respondent) > 254:
+            bad(row, "respondent: longer than 254 characters")
+        key = (row.link, row.period, respondent)
+        if key in first_line:
+            who = respondent or "(unnamed)"
+            bad(row, f"duplicate rating of {row.supplier_code} → {row.customer_code} ({row.service}) for period "
+                     f"{row.period} by respondent {who} (first on line {first_line[key]})")
+            continue
+        first_line[key] = row.line
+        plan.respondents[row.line] = respondent
+
+        given = [k for k, s in row.scores.items() if s is not None]
+        if row.no_interaction and (given or row.recommend is not None or row.standard_met):
+            bad(row, "no_interaction 'yes': the row also has answers; leave them blank or set no_interaction to no")
+            continue
+        scores = {k: s for k, s in row.scores.items() if s is not None or k in snap.criteria}
+        answer = rating_service.RatingInput(scores=scores, recommend=row.recommend, standard_met=row.standard_met,
+                                            no_interaction=row.no_interaction, comment=row.comment)
+        for name, reason in rating_service.validate(answer, snap.criteria).items():
+            value = getattr(row, name, None) if name != "comment" else row.comment
+            if name in row.scores:
+                value = row.scores[name]
+            shown = "" if value is None else f" {str(value)!r}"
+            bad(row, f"{name}{shown}: {reason}")
+
+
+def _default_respondent(customer_code: str, snap: Snapshot, plan: Plan, department_ids: dict[str, int]) -> str:
+    """The customer department head's e-mail (from the file, else the database), or ``""``."""
+    values = plan.departments.get(customer_code)
+    existing = snap.departments.get(customer_code)
+    kind = values["kind"] if values else (existing.kind if existing else "internal")
+    if kind == "external":
+        return ""
+    if customer_code in plan.heads:
+        return plan.heads[customer_code]
+    head = snap.heads.get(department_ids.get(customer_code, -1))
+    return head.email.lower() if head is not None else ""

@@ -1,0 +1,508 @@
+"""Read the organization's spreadsheet: CSV files or an XLSX workbook → typed row records.
+
+Nothing here touches the database. Reading happens in two steps so that an XLSX
+workbook and a folder of CSV files share everything but the first one:
+
+1. a *source* (CSV bytes or a worksheet) becomes a :class:`RawTable`: a header of
+   normalised column names and rows of text cells, each with its line number;
+2. :func:`parse_set` turns the raw tables into :class:`DepartmentRow`,
+   :class:`ContractRow`, :class:`RatingRow` and :class:`PeriodRow` records, with a
+   :class:`Problem` (``file:line: reason``) for every cell it cannot understand.
+
+Excel habits are accepted: UTF-8 with or without BOM or cp1251, comma or semicolon,
+``dd.mm.yyyy`` dates, a decimal comma, stray spaces, English or Russian words for
+criticality, standard met and yes/no.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable
+
+__all__ = [
+    "COLUMNS",
+    "CRITERIA_COLUMNS",
+    "FILES",
+    "REQUIRED",
+    "ContractRow",
+    "DepartmentRow",
+    "ImportSet",
+    "PeriodRow",
+    "Problem",
+    "RatingRow",
+    "RawTable",
+    "decode",
+    "normalise_header",
+    "parse_set",
+    "read_csv",
+    "read_folder",
+    "read_workbook",
+    "read_path",
+    "sniff_delimiter",
+]
+
+#: File names (also the XLSX sheet names, with or without ``.csv``) in the order they are applied.
+FILES = ("departments.csv", "contracts.csv", "periods.csv", "ratings.csv")
+OPTIONAL_FILES = ("periods.csv", "ratings.csv")
+
+CRITERIA_COLUMNS = ("quality", "timeliness", "communication", "value")
+
+#: Every column of every file, in the order the export writes them.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "departments.csv": ("code", "name", "kind", "parent_code", "head_email"),
+    "contracts.csv": (
+        "supplier_code", "customer_code", "service", "criticality", "target", "floor",
+        "start_date", "end_date", "transfer_price", "standard",
+    ),
+    "ratings.csv": (
+        "period", "supplier_code", "customer_code", "service", "respondent", *CRITERIA_COLUMNS,
+        "recommend", "standard_met", "no_interaction", "comment",
+    ),
+    "periods.csv": ("label", "start_date", "end_date"),
+}
+
+#: Columns a file must have in its header row (the others may be absent or blank).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "departments.csv": ("code", "name"),
+    "contracts.csv": ("supplier_code", "customer_code", "service"),
+    "ratings.csv": ("period", "supplier_code", "customer_code", "service"),
+    "periods.csv": ("label", "start_date", "end_date"),
+}
+
+_CRITICALITY = {
+    "1": 1, "2": 2, "3": 3,
+    "low": 1, "medium": 2, "high": 3,
+    "низкая": 1, "средняя": 2, "высокая": 3,
+}
+_STANDARD_MET = {
+    "met": "met", "partly": "partly", "missed": "missed",
+    "выполнен": "met", "частично": "partly", "не выполнен": "missed",
+    "n/a": None, "na": None, "-": None,
+}
+_YES_NO = {
+    "yes": True, "y": True, "true": True, "1": True, "да": True,
+    "no": False, "n": False, "false": False, "0": False, "нет": False,
+}
+_KINDS = {"internal": "internal", "external": "external", "внутреннее": "internal", "внешний": "external"}
+_NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad row or file: ``file:line: reason`` (line 0 for the file as a whole)."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass
+class RawTable:
+    """A header row of normalised column names and the data rows as ``(line, cells)``."""
+
+    file: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+@dataclass
+class _Row:
+    file: str
+    line: int
+    #: The columns the file has (a blank cell of a present column clears the value; an absent column keeps it).
+    columns: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class DepartmentRow(_Row):
+    """A row of departments.csv."""
+
+    code: str = ""
+    name: str = ""
+    kind: str = "internal"
+    parent_code: str | None = None
+    head_email: str | None = None
+
+
+@dataclass
+class ContractRow(_Row):
+    """A row of contracts.csv (criticality 1–3; target and floor in points 0–100)."""
+
+    supplier_code: str = ""
+    customer_code: str = ""
+    service: str = ""
+    criticality: int = 2
+    target: float | None = None
+    floor: float | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    transfer_price: Decimal | None = None
+    standard: str | None = None
+
+
+@dataclass
+class RatingRow(_Row):
+    """A row of ratings.csv (scores 1–5 by criterion key, None for N/A)."""
+
+    period: str = ""
+    supplier_code: str = ""
+    customer_code: str = ""
+    service: str = ""
+    respondent: str = ""
+    scores: dict[str, int | None] = field(default_factory=dict)
+    recommend: int | None = None
+    standard_met: str | None = None
+    no_interaction: bool = False
+    comment: str | None = None
+
+    @property
+    def link(self) -> tuple[str, str, str]:
+        return (self.supplier_code, self.customer_code, self.service)
+
+
+@dataclass
+class PeriodRow(_Row):
+    """A row of periods.csv."""
+
+    label: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+@dataclass
+class ImportSet:
+    """Everything read from one folder or workbook, with the problems found while reading."""
+
+    source: str
+    departments: list[DepartmentRow] = field(default_factory=list)
+    contracts: list[ContractRow] = field(default_factory=list)
+    ratings: list[RatingRow] = field(default_factory=list)
+    periods: list[PeriodRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: Files present in the source (``periods.csv`` may be absent).
+    files: list[str] = field(default_factory=list)
+
+
+# --- step 1: sources → raw tables ---------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """Text of a CSV file: UTF-8 (a BOM is dropped) when it decodes, else cp1251 as Russian Excel writes."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1251")
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;`` or ``,``: whichever the header row has more of outside quotes (comma on a tie)."""
+    first = text.split("\n", 1)[0]
+    unquoted = re.sub(r'"[^"]*"', "", first)
+    return ";" if unquoted.count(";") > unquoted.count(",") else ","
+
+
+def normalise_header(name: str) -> str:
+    """Column name compared case- and space-insensitively: `` Supplier Code`` → ``supplier_code``."""
+    name = name.replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", name)
+
+
+def read_csv(file: str, data: bytes) -> RawTable:
+    """Raw table of one CSV file; line numbers are those a text editor shows (the header is line 1)."""
+    text = decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    for cells in reader:
+        start, line = line, reader.line_num + 1
+        if header is None:
+            if any(c.strip() for c in cells):
+                header = [normalise_header(c) for c in cells]
+            continue
+        if any(c.strip() for c in cells):
+            rows.append((start, cells))
+    return RawTable(file, header or [], rows)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_workbook(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Raw tables of an XLSX workbook whose sheets are named like the files (``departments`` or ``departments.csv``)."""
+    from openpyxl import load_workbook  # only needed for workbooks
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    tables: dict[str, RawTable] = {}
+    try:
+        for sheet in book.worksheets:
+            title = sheet.title.strip().lower()
+            file = title if title.endswith(".csv") else f"{title}.csv"
+            if file not in COLUMNS:
+                continue
+            header: list[str] | None = None
+            rows = []
+            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in values]
+                if header is None:
+                    if any(c.strip() for c in cells):
+                        header = [normalise_header(c) for c in cells]
+                    continue
+                if any(c.strip() for c in cells):
+                    rows.append((line, cells))
+            tables[file] = RawTable(file, header or [], rows)
+    finally:
+        book.close()
+    return tables, []
+
+
+def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Raw tables of a folder of CSV files (file names compared case-insensitively)."""
+    folder = Path(path)
+    present = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    tables = {}
+    for file in FILES:
+        if file in present:
+            tables[file] = read_csv(file, present[file].read_bytes())
+    return tables, []
+
+
+def read_path(path: str | Path) -> ImportSet:
+    """Read a folder of CSV files or an ``.xlsx`` workbook into typed rows (see :func:`parse_set`).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or folder: {path}")
+    if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+        tables, problems = read_workbook(path)
+    elif path.is_dir():
+        tables, problems = read_folder(path)
+    else:
+        raise FileNotFoundError(f"not a folder of CSV files or an .xlsx workbook: {path}")
+    result = parse_set(tables, source=str(path))
+    result.problems[:0] = problems
+    return result
+
+
+# --- step 2: raw tables → typed rows -------------------------------------------------------
+
+
+class _Cells:
+    """The cells of one row by column name, collecting a problem per bad value."""
+
+    def __init__(self, table: RawTable, line: int, cells: list[str], problems: list[Problem]):
+        self.table, self.line, self.problems = table, line, problems
+        self.values = {}
+        for name, cell in zip(table.header, cells):
+            if name and name not in self.values:
+                self.values[name] = _NEUTRALISED.sub("", (cell or "").strip())
+
+    def problem(self, column: str, value: str, reason: str) -> None:
+        self.problems.append(Problem(self.table.file, self.line, f"{column} {value!r}: {reason}"))
+
+    def text(self, column: str) -> str:
+        return self.values.get(column, "")
+
+    def code(self, column: str) -> str:
+        # Codes never contain spaces; Excel users add them by accident around and inside.
+        return re.sub(r"\s+", "", self.text(column))
+
+    def optional(self, column: str) -> str | None:
+        return self.text(column) or None
+
+    def choice(self, column: str, mapping: dict, default: Any, expected: str) -> Any:
+        raw = self.text(column)
+        if not raw:
+            return default
+        key = re.sub(r"\s+", " ", raw.lower())
+        if key not in mapping:
+            self.problem(column, raw, f"expected {expected}")
+            return default
+        return mapping[key]
+
+    def integer(self, column: str, low: int, high: int) -> int | None:
+        raw = self.text(column)
+        if not raw:
+            return None
+        number = _number(raw)
+        if number is None or number != number.to_integral_value():
+            self.problem(column, raw, f"expected a whole number {low}–{high}")
+            return None
+        if not low <= number <= high:
+            self.problem(column, raw, f"out of range {low}–{high}")
+            return None
+        return int(number)
+
+    def decimal(self, column: str, low: float | None = None, high: float | None = None) -> Decimal | None:
+        raw = self.text(column)
+        if not raw:
+            return None
+        number = _number(raw)
+        if number is None:
+            self.problem(column, raw, "not a number")
+            return None
+        if (low is not None and number < low) or (high is not None and number > high):
+            self.problem(column, raw, f"out of range {low:g}–{high:g}")
+            return None
+        return number
+
+    def date(self, column: str) -> date | None:
+        raw = self.text(column)
+        if not raw:
+            return None
+        parsed = _date(raw)
+        if parsed is None:
+            self.problem(column, raw, "not a date (use YYYY-MM-DD or DD.MM.YYYY)")
+        return parsed
+
+
+def _number(raw: str) -> Decimal | None:
+    text = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _date(raw: str) -> date | None:
+    raw = raw.strip()
+    for pattern, order in (
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", "ymd"),
+        (r"(\d{1,2})\.(\d{1,2})\.(\d{4})", "dmy"),
+        (r"(\d{1,2})/(\d{1,2})/(\d{4})", "dmy"),
+    ):
+        match = re.fullmatch(pattern, raw)
+        if match:
+            a, b, c = (int(g) for g in match.groups())
+            year, month, day = (a, b, c) if order == "ymd" else (c, b, a)
+            try:
+                return date(year, month, day)
+            except ValueError:
+                return None
+    return None
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _parse_department(c: _Cells, base: dict) -> DepartmentRow:
+    return DepartmentRow(
+        **base,
+        code=c.code("code"),
+        name=c.text("name"),
+        kind=c.choice("kind", _KINDS, "internal", "internal or external"),
+        parent_code=c.code("parent_code") or None,
+        head_email=(c.text("head_email").lower() or None),
+    )
+
+
+def _parse_contract(c: _Cells, base: dict) -> ContractRow:
+    return ContractRow(
+        **base,
+        supplier_code=c.code("supplier_code"),
+        customer_code=c.code("customer_code"),
+        service=re.sub(r"\s+", " ", c.text("service")),
+        criticality=c.choice("criticality", _CRITICALITY, 2, "1–3, low, medium or high"),
+        target=_float(c.decimal("target", 0, 100)),
+        floor=_float(c.decimal("floor", 0, 100)),
+        start_date=c.date("start_date"),
+        end_date=c.date("end_date"),
+        transfer_price=c.decimal("transfer_price"),
+        standard=c.optional("standard"),
+    )
+
+
+def _parse_rating(c: _Cells, base: dict) -> RatingRow:
+    return RatingRow(
+        **base,
+        period=c.code("period").upper(),
+        supplier_code=c.code("supplier_code"),
+        customer_code=c.code("customer_code"),
+        service=re.sub(r"\s+", " ", c.text("service")),
+        respondent=c.text("respondent").lower(),
+        scores={key: c.integer(key, 1, 5) for key in CRITERIA_COLUMNS if key in c.table.header},
+        recommend=c.integer("recommend", 0, 10),
+        standard_met=c.choice("standard_met", _STANDARD_MET, None, "met, partly, missed or blank"),
+        no_interaction=c.choice("no_interaction", _YES_NO, False, "yes, no or blank"),
+        comment=c.optional("comment"),
+    )
+
+
+def _parse_period(c: _Cells, base: dict) -> PeriodRow:
+    return PeriodRow(**base, label=c.code("label").upper(), start_date=c.date("start_date"),
+                     end_date=c.date("end_date"))
+
+
+_PARSERS = {
+    "departments.csv": ("departments", _parse_department),
+    "contracts.csv": ("contracts", _parse_contract),
+    "ratings.csv": ("ratings", _parse_rating),
+    "periods.csv": ("periods", _parse_period),
+}
+
+
+def parse_set(tables: dict[str, RawTable], *, source: str = "") -> ImportSet:
+    """Typed rows of every table, and a :class:`Problem` for each missing file, column or bad cell.
+
+    A cell that cannot be read leaves its field at the default and adds a problem, so
+    one pass reports every bad value of every row.
+    """
+    result = ImportSet(source=source, files=[f for f in FILES if f in tables])
+    for file in FILES:
+        table = tables.get(file)
+        if table is None:
+            if file not in OPTIONAL_FILES:
+                result.problems.append(Problem(file, 0, "file is missing"))
+            continue
+        missing = [col for col in REQUIRED[file] if col not in table.header]
+        if not table.header:
+            result.problems.append(Problem(file, 1, "header row is missing"))
+            continue
+        if missing:
+            result.problems.append(Problem(file, 1, "missing required column " + ", ".join(missing)))
+            continue
+        attr, parse = _PARSERS[file]
+        columns = frozenset(table.header)
+        rows = getattr(result, attr)
+        for line, cells in table.rows:
+            row_cells = _Cells(table, line, cells, result.problems)
+            for col in REQUIRED[file]:
+                if not row_cells.text(col):
+                    result.problems.append(Problem(file, line, f"{col} is blank"))
+            rows.append(parse(row_cells, {"file": file, "line": line, "columns": columns}))
+    return result
+
+
+def rows_in(data: Iterable[_Row]) -> list[str]:
+    """``file:line`` of each row (handy in messages and tests)."""
+    return [row.where for row in data]
