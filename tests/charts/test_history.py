@@ -1,0 +1,23 @@
+"""The history line chart."""
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tracker.charts import HistorySeries, history_chart
+
+
+def test_history_svg_and_png():
+    periods = ["2026-Q1", "2026-Q2", "2026-Q3"]
+    series = [HistorySeries("Здоровье", [60.0, None, 45.0]), HistorySeries("NPS", [10.0, -5.0, -25.0], "nps")]
+    svg = history_chart(periods, series, title="Склад")
+    assert ET.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
+    assert history_chart(periods, series, fmt="png").startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_history_with_no_data_still_renders():
+    assert history_chart(["2026-Q3"], [HistorySeries("Health", [None])]).startswith(b"<?xml")
+
+
+def test_history_refuses_misaligned_series():
+    with pytest.raises(ValueError):
+        history_chart(["2026-Q3"], [HistorySeries("Health", [1.0, 2.0])])

@@ -1,0 +1,82 @@
+"""Shared pieces of every chart: fonts, band colours, rendering to bytes, SVG post-processing."""
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+#: DejaVu Sans ships with matplotlib and covers Latin and Cyrillic.
+FONT = "DejaVu Sans"
+
+# Health bands: (line colour, light fill) — paired with words/dashes in every legend.
+BAND_COLOURS = {
+    "good": ("#2e7d32", "#c8e6c9"),
+    "warn": ("#ef8f00", "#ffe0b2"),
+    "bad": ("#c62828", "#ffcdd2"),
+    "none": ("#8a8a8a", "#eeeeee"),
+}
+INK = "#263238"
+MUTED = "#607d8b"
+EXTERNAL_FILL = "#1f3a68"
+
+
+def band(value: float | None, target: float, floor: float) -> str:
+    """``good`` (≥ target), ``warn`` (floor to target), ``bad`` (< floor) or ``none`` (no value)."""
+    if value is None:
+        return "none"
+    if value >= target:
+        return "good"
+    if value >= floor:
+        return "warn"
+    return "bad"
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure of ``width`` × ``height`` inches with the Agg canvas attached."""
+    fig = Figure(figsize=(width, height), dpi=100, facecolor="white")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def render(fig: Figure, fmt: str, dpi: int = 110) -> bytes:
+    """The figure as ``svg`` or ``png`` bytes. Raises ValueError for another format."""
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"unknown chart format {fmt!r}; use 'svg' or 'png'")
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(), metadata=_metadata(fmt))
+    return buf.getvalue()
+
+
+def _metadata(fmt: str) -> dict:
+    # No date in the SVG: the same data gives the same bytes (cacheable, testable).
+    return {"Date": None} if fmt == "svg" else {}
+
+
+def finish_svg(data: bytes, titles: dict[str, str], description: str = "") -> bytes:
+    """Add ``<title>`` tooltips to the groups whose id is a key of ``titles`` and ``target="_top"``
+    to every link, so that a link followed inside an ``<object>`` opens in the whole window.
+
+    ElementTree re-serializes the document, escaping every text and attribute value.
+    """
+    root = ET.fromstring(data)
+    if description:
+        title = ET.Element(f"{{{SVG_NS}}}title")
+        title.text = description
+        root.insert(0, title)
+    for element in root.iter():
+        if element.tag == f"{{{SVG_NS}}}a":
+            element.set("target", "_top")
+        gid = element.get("id")
+        if gid in titles:
+            title = ET.Element(f"{{{SVG_NS}}}title")
+            title.text = titles[gid]
+            element.insert(0, title)
+    return b'<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + ET.tostring(root, encoding="utf-8",
+                                                                                      xml_declaration=False)
