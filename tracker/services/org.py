@@ -343,8 +343,8 @@ def _validate_contract(data: ContractInput, con: Contract | None) -> tuple[dict[
         elif data.service_id:
             service = db.session.get(Service, data.service_id)
             if service is None or service.department_id != supplier.id:
-                errors["service_id"] = _("This service is not one of %(code)s's; choose one of theirs or type a "
-                                         "new name.", code=supplier.code)
+                errors["service_id"] = _("This service belongs to another supplier, not %(code)s; choose one of "
+                                         "theirs or type a new name.", code=supplier.code)
                 service = None
         else:
             errors["service_id"] = _("Choose a service of the supplier or type a new service name.")
