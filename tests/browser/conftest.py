@@ -169,3 +169,9 @@ def logout(page) -> None:
     """Log out with the header button (a POST carrying the CSRF token)."""
     with page.expect_navigation():
         page.get_by_role("button", name="Log out").click()
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot of a step of a journey as ``test-output/screenshots/<name>.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,113 @@
+"""Journeys of a department head and a colleague (member) rating their internal suppliers."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tracker.extensions import db
+from tracker.models import ContractRespondent, Rating
+
+from .conftest import login, shot
+
+pytestmark = pytest.mark.browser
+
+CRITERIA = ("Quality", "Timeliness", "Communication", "Value for money")
+
+
+def fill_rating(page, scores, recommend: int, standard: str = "met", comment: str = "") -> None:
+    """Answer the rating form on the page: one score (or "N/A") per criterion, 0–10, standard, comment."""
+    for criterion, score in zip(CRITERIA, scores):
+        page.get_by_role("group", name=criterion).get_by_label(str(score), exact=True).check()
+    page.get_by_role("group", name="Was the agreed standard met?").get_by_label(standard, exact=True).check()
+    page.get_by_role("group", name=re.compile("How likely are you to recommend")).get_by_label(
+        str(recommend), exact=True).check()
+    if comment:
+        page.get_by_label("Comment").fill(comment)
+
+
+def progress(page):
+    return page.get_by_role("progressbar", name="Ratings done")
+
+
+def test_head_rates_two_suppliers_and_progress_moves(page, live_server, org):
+    # WH buys from PROC and from IT in the worked example.
+    login(page, live_server.url, "head.wh@test.local")
+    expect(page).to_have_url(live_server.url + "/rate/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("0 of 2 done")
+    expect(progress(page)).to_have_attribute("aria-valuenow", "0")
+    shot(page, "head_rate_0_of_2")
+
+    page.get_by_role("link", name=re.compile(r"^Rate PROC")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rate PROC: PROC service for WH")
+    fill_rating(page, (5, 4, 4, "N/A"), recommend=9)
+    shot(page, "head_rate_form_filled")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save rating").click()
+    expect(page).to_have_url(live_server.url + "/rate/")
+    expect(page.get_by_role("alert")).to_contain_text("Your rating of PROC is saved.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("1 of 2 done")
+    expect(progress(page)).to_have_attribute("aria-valuenow", "1")
+    shot(page, "head_rate_1_of_2")
+
+    # A low score needs a comment: the form says so and keeps every answer.
+    page.get_by_role("link", name=re.compile(r"^Rate IT")).click()
+    fill_rating(page, (2, 3, 3, 3), recommend=5, standard="partly")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save rating").click()
+    expect(page.locator(".invalid-feedback").filter(has_text="Please add a comment")).to_be_visible()
+    expect(page.get_by_role("group", name="Quality").get_by_label("2", exact=True)).to_be_checked()
+    expect(page.get_by_role("group", name="Was the agreed standard met?").get_by_label("partly", exact=True)
+           ).to_be_checked()
+    shot(page, "head_rate_comment_required")
+    page.get_by_label("Comment").fill("Tickets wait a week before anyone looks at them.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save rating").click()
+    expect(page).to_have_url(live_server.url + "/rate/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2 of 2 done")
+    expect(progress(page)).to_have_attribute("aria-valuenow", "2")
+    expect(page.locator("table tbody tr").filter(has_text="✓ done")).to_have_count(2)
+
+    # Both ratings are really stored, with the health of PRODUCT.md's formula.
+    db.session.expire_all()
+    ratings = {r.contract_id: r for r in db.session.scalars(db.select(Rating))}
+    assert set(ratings) == {org.contracts[("PROC", "WH")].id, org.contracts[("IT", "WH")].id}
+    assert ratings[org.contracts[("PROC", "WH")].id].health == pytest.approx(100 * (4 + 3 + 3) / 3 / 4)
+    assert ratings[org.contracts[("IT", "WH")].id].comment.startswith("Tickets wait")
+    db.session.commit()
+
+
+def test_member_rates_only_what_they_were_added_to(page, live_server, org, page_errors):
+    hr_to_it = org.contracts[("HR", "IT")]
+    db.session.add(ContractRespondent(contract_id=hr_to_it.id, user_id=org.users["member"].id,
+                                      added_by_id=org.heads["IT"].id))
+    db.session.commit()
+    other = org.contracts[("IT", "WH")].id  # WH's agreement: not the member's to rate
+
+    login(page, live_server.url, "member.it@test.local")
+    expect(page).to_have_url(live_server.url + "/rate/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("0 of 1 done")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("HR service for IT")
+    # A member chooses no respondents.
+    expect(page.get_by_role("link", name=re.compile("^Respondents"))).to_have_count(0)
+
+    page.get_by_role("link", name=re.compile(r"^Rate HR")).click()
+    fill_rating(page, (4, 4, 5, 4), recommend=8)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save rating").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("1 of 1 done")
+    expect(progress(page)).to_have_attribute("aria-valuenow", "1")
+
+    page_errors.allow(r"status of 403")
+    response = page.goto(f"/rate/{other}")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_contain_text("403")
+    shot(page, "member_403_other_contract")
+
+    db.session.expire_all()
+    stored = db.session.scalars(db.select(Rating)).all()
+    assert [(r.contract_id, r.respondent_id) for r in stored] == [(hr_to_it.id, org.users["member"].id)]
+    db.session.commit()
