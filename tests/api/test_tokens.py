@@ -153,3 +153,10 @@ def test_service_refuses_blank_names_and_revokes_idempotently(org):
     assert token_service.revoke_token(user.id, token.id).revoked_at == first
     with pytest.raises(LookupError):
         token_service.revoke_token(org.users["hr"].id, token.id)
+
+
+def test_each_request_is_its_own_tokens_user(client, org, token_for):
+    head, coo = token_for("head.it@test.local"), token_for("coo@test.local")
+    assert client.get("/api/v1/", headers=bearer(head)).get_json()["user"]["role"] == "head"
+    assert client.get("/api/v1/", headers=bearer(coo)).get_json()["user"]["role"] == "coo"
+    assert client.get("/api/v1/").status_code == 401
