@@ -66,6 +66,9 @@ def finish_svg(data: bytes, titles: dict[str, str], description: str = "") -> by
     ElementTree re-serializes the document, escaping every text and attribute value.
     """
     root = ET.fromstring(data)
+    # Scale to whatever box embeds the chart; the viewBox keeps the proportions.
+    root.set("width", "100%")
+    root.set("height", "100%")
     if description:
         title = ET.Element(f"{{{SVG_NS}}}title")
         title.text = description

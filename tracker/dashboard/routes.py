@@ -1,11 +1,212 @@
-"""Dashboard views."""
-from flask import render_template
+"""Dashboard views: the COO's overview, the dependency graph, department and contract pages.
 
+Pages read; nothing here writes. Charts are served from their own routes: matplotlib's SVG
+carries ``style`` attributes, which the site-wide Content-Security-Policy forbids, so those
+responses (and only those) get a policy of their own, and the pages embed them with
+``<object>`` so that the links inside the graph work.
+"""
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import analysis
 from ..auth import roles_required
-from . import bp
+from ..charts import HistorySeries, dependency_graph, history_chart
+from ..security import CSP
+from ..services import settings as settings_service
+from . import bp, queries
+
+OVERVIEW_ROLES = ("coo", "hr", "admin")
+PAGE_ROLES = ("coo", "hr", "admin", "head")
+
+# A chart document: its own inline styles, nothing else; may be framed by our own pages only.
+CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+# A page that embeds a chart with <object>.
+PAGE_CSP = CSP.replace("object-src 'none'", "object-src 'self'")
 
 
 @bp.route("/")
-@roles_required("coo", "hr", "admin")
+@roles_required(*OVERVIEW_ROLES)
 def index():
-    return render_template("dashboard/index.html")
+    """The COO's overview of one period (``?period=LABEL``, default the current period)."""
+    period = _period_or_404()
+    periods = queries.analysis_service.known_periods()
+    if period is None:
+        return render_template("dashboard/index.html", board=None, periods=periods, period=None)
+    board = queries.dashboard(period)
+    response = Response(render_template("dashboard/index.html", board=board, periods=periods, period=period))
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+@bp.route("/graph.svg")
+@roles_required(*OVERVIEW_ROLES)
+def graph_svg():
+    """The dependency graph of the period as SVG, every node and link a link to its page."""
+    return _chart(_graph("svg"), "image/svg+xml")
+
+
+@bp.route("/graph.png")
+@roles_required(*OVERVIEW_ROLES)
+def graph_png():
+    """The dependency graph as a PNG download."""
+    period = _period_or_404()
+    response = _chart(_graph("png", title=True), "image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="dependency-graph-{period.label}.png"'
+    return response
+
+
+@bp.route("/departments")
+@roles_required(*PAGE_ROLES)
+def departments():
+    """Every internal department's figures in the period."""
+    period = _period_or_404()
+    periods = queries.analysis_service.known_periods()
+    pa = queries.analysis_service.period_analysis(period) if period else None
+    rows = sorted((d for d in pa.departments.values()), key=lambda d: (d.kind != analysis.INTERNAL, d.code)) \
+        if pa else []
+    return render_template("dashboard/departments.html", pa=pa, rows=rows, period=period, periods=periods)
+
+
+@bp.route("/departments/<code>")
+@roles_required(*PAGE_ROLES)
+def department(code: str):
+    """One department: chain strength, bottleneck, dominates, NPS, CSAT, response rate, its contracts."""
+    dep = queries.department(code)
+    if dep is None:
+        abort(404)
+    period = _period_or_404()
+    periods = queries.analysis_service.known_periods()
+    pa = queries.analysis_service.period_analysis(period) if period else None
+    figures = pa.departments.get(code) if pa else None
+    upstream, downstream = [], []
+    bottleneck = None
+    if pa:
+        rank_of = {w.contract.id: w.rank for w in pa.weak_links}
+        for cid, cf in sorted(pa.contracts.items(), key=lambda kv: (kv[1].contract.supplier,
+                                                                     kv[1].contract.customer, kv[0])):
+            if cf.contract.customer == code:
+                upstream.append(queries.link_row(pa, cid, rank_of.get(cid)))
+            if cf.contract.supplier == code:
+                downstream.append(queries.link_row(pa, cid, rank_of.get(cid)))
+        if figures is not None and figures.bottleneck is not None:
+            bottleneck = queries.link_row(pa, figures.bottleneck, rank_of.get(figures.bottleneck))
+    response = Response(render_template(
+        "dashboard/department.html", dep=dep, pa=pa, figures=figures, upstream=upstream, downstream=downstream,
+        bottleneck=bottleneck, period=period, periods=periods,
+        small_sample=int(settings_service.get("small_sample")),
+    ))
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+@bp.route("/departments/<code>/history.svg")
+@roles_required(*PAGE_ROLES)
+def department_history_svg(code: str):
+    """Chain strength and internal NPS of one department over the last periods, as SVG."""
+    if queries.department(code) is None:
+        abort(404)
+    period = _period_or_404()
+    if period is None:
+        abort(404)
+    past = queries.history(period)
+    figures = [pa.departments.get(code) for pa in past]
+    series = [
+        HistorySeries(_("Chain strength"), [f.chain_strength if f else None for f in figures]),
+        HistorySeries(_("Internal NPS"), [f.nps if f else None for f in figures], "nps"),
+    ]
+    pa = past[-1]
+    data = history_chart([p.period for p in past], series, target=pa.target, floor=pa.floor,
+                         title=code, labels=_history_labels())
+    return _chart(data, "image/svg+xml")
+
+
+@bp.route("/contracts/<int:contract_id>")
+@roles_required(*PAGE_ROLES)
+def contract(contract_id: int):
+    """One agreement: standard, criticality, target and floor, health, reach, risk, ratings, follow-ups."""
+    con = queries.contract(contract_id)
+    if con is None:
+        abort(404)
+    period = _period_or_404()
+    periods = queries.analysis_service.known_periods()
+    pa = queries.analysis_service.period_analysis(period) if period else None
+    row = None
+    if pa and contract_id in pa.contracts:
+        rank = next((w.rank for w in pa.weak_links if w.contract.id == contract_id), None)
+        row = queries.link_row(pa, contract_id, rank)
+    ratings = queries.ratings_of(contract_id, period) if period else []
+    response = Response(render_template(
+        "dashboard/contract.html", con=con, row=row, pa=pa, period=period, periods=periods, ratings=ratings,
+        follow_ups=queries.follow_ups_of(contract_id), sees_comments=_sees_comments(con),
+        sees_respondents=current_user.role in ("admin", "coo"),
+        target=row.target if row else (con.target if con.target is not None else settings_service.target()),
+        floor=row.floor if row else (con.floor if con.floor is not None else settings_service.floor()),
+    ))
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+@bp.route("/contracts/<int:contract_id>/history.svg")
+@roles_required(*PAGE_ROLES)
+def contract_history_svg(contract_id: int):
+    """Health of one agreement over the last periods, as SVG."""
+    con = queries.contract(contract_id)
+    period = _period_or_404()
+    if con is None or period is None:
+        abort(404)
+    past = queries.history(period)
+    values = [pa.contracts[contract_id].health if contract_id in pa.contracts else None for pa in past]
+    cf = past[-1].contracts.get(contract_id)
+    target = cf.target if cf else past[-1].target
+    floor = cf.floor if cf else past[-1].floor
+    data = history_chart([p.period for p in past], [HistorySeries(_("Health"), values)], target=target,
+                         floor=floor, title=f"{con.supplier.code} → {con.customer.code}", labels=_history_labels())
+    return _chart(data, "image/svg+xml")
+
+
+def _period_or_404():
+    """The period of ``?period=`` (404 for an unknown label), else the current one, else None."""
+    try:
+        return queries.resolve(request.args.get("period", "").strip() or None)
+    except LookupError:
+        abort(404)
+
+
+def _graph(fmt: str, title: bool = False) -> bytes:
+    period = _period_or_404()
+    if period is None:
+        abort(404)
+    pa = queries.analysis_service.period_analysis(period)
+    nodes, links = queries.graph_data(pa)
+    return dependency_graph(
+        nodes, links, target=pa.target, floor=pa.floor, fmt=fmt, labels=queries.graph_labels(),
+        title=_("Dependency graph — %(period)s", period=pa.period) if title else "",
+    )
+
+
+def _chart(data: bytes, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Security-Policy"] = CHART_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _history_labels() -> dict[str, str]:
+    return {"target": _("target"), "floor": _("floor"), "health": _("Health (points)"),
+            "nps": _("Internal NPS"), "no_data": _("No data yet")}
+
+
+def _sees_comments(con) -> bool:
+    """Comment text: COO and admin always; HR when the setting allows; a head for own department's agreements."""
+    role = current_user.role
+    if role in ("coo", "admin"):
+        return True
+    if role == "hr":
+        return settings_service.get("hr_sees_comments") == "yes"
+    if role == "head":
+        return current_user.department_id in (con.supplier_id, con.customer_id)
+    return False

@@ -1,0 +1,273 @@
+"""What the dashboard pages read: the period's analysis turned into rows, the headline and chart data.
+
+Every figure comes from :func:`tracker.services.analysis.period_analysis`; nothing here
+re-implements a formula. Loaders run a fixed number of queries whatever the size of the
+organization (the history loaders one analysis per period shown, at most :data:`HISTORY`).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import analysis
+from ..charts import GraphLink, GraphNode
+from ..extensions import db
+from ..models import CRITICALITY_NAMES, Contract, Department, FollowUp, Period, Rating
+from ..rate.queries import BANDS
+from ..services import analysis as analysis_service
+from ..templating import health_band
+
+#: Periods shown in a history chart, the selected one and those before it.
+HISTORY = 8
+
+
+@dataclass
+class Health:
+    """A health value as a page shows it: number, band, word and symbol (colour is never alone)."""
+
+    value: float | None
+    band: str
+    stale: bool = False
+
+    @classmethod
+    def of(cls, value: float | None, target: float, floor: float, stale: bool = False) -> Health:
+        return cls(value, health_band(value, target, floor), stale)
+
+    @property
+    def word(self) -> str:
+        return str(BANDS[self.band][0])
+
+    @property
+    def symbol(self) -> str:
+        return BANDS[self.band][1]
+
+
+@dataclass
+class LinkRow:
+    """One contract in a table: its figures in the period, ready to print."""
+
+    id: int
+    supplier: str
+    customer: str
+    service: str
+    criticality: int
+    health: Health
+    reach: int
+    risk: float | None
+    severity: str | None
+    delta: float | None
+    declining: bool
+    rank: int | None = None
+    target: float = 75.0
+    floor: float = 50.0
+
+    @property
+    def criticality_word(self) -> str:
+        return criticality_word(self.criticality)
+
+
+@dataclass
+class Headline:
+    """The most threatening link and the reasons, for the first line of the dashboard."""
+
+    link: LinkRow
+    reach_departments: list[str]
+    bottleneck_of: list[str]
+    previous_period: str | None
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows for one period."""
+
+    period: Period
+    analysis: analysis.PeriodAnalysis
+    headline: Headline | None
+    weak_links: list[LinkRow]
+    blind_spots: list[LinkRow]
+    cut_off: list[analysis.DepartmentFigures]
+    dominators: list[analysis.DepartmentFigures]
+    response_rates: list[analysis.DepartmentFigures]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def criticality_word(value: int) -> str:
+    """``low``, ``medium`` or ``high``, translated."""
+    return {1: _("low"), 2: _("medium"), 3: _("high")}.get(value, CRITICALITY_NAMES.get(value, str(value)))
+
+
+def resolve(label: str | None) -> Period | None:
+    """The period named ``label``, or the current one when ``label`` is empty; None when there is none.
+
+    Raises LookupError for a label no period has.
+    """
+    if label:
+        return analysis_service.resolve_period(label)
+    return analysis_service.current_period()
+
+
+def link_row(pa: analysis.PeriodAnalysis, cid: int, rank: int | None = None) -> LinkRow:
+    """The row of contract ``cid`` in the analysis ``pa``."""
+    cf = pa.contracts[cid]
+    con = cf.contract
+    return LinkRow(
+        id=cid, supplier=con.supplier, customer=con.customer, service=con.service, criticality=con.criticality,
+        health=Health.of(cf.health, cf.target, cf.floor, cf.stale), reach=cf.reach, risk=cf.risk,
+        severity=cf.severity, delta=cf.delta, declining=cf.declining, rank=rank, target=cf.target, floor=cf.floor,
+    )
+
+
+def dashboard(period: Period) -> Dashboard:
+    """The dashboard of ``period``: headline, weak links, blind spots, cut off, dominators, response rates."""
+    pa = analysis_service.period_analysis(period)
+    weak = [link_row(pa, w.contract.id, w.rank) for w in pa.weak_links]
+    blind = [link_row(pa, b.contract.id) for b in pa.blind_spots]
+    internal = [d for d in pa.departments.values() if d.kind == analysis.INTERNAL]
+    headline = None
+    if weak:
+        top = weak[0]
+        G = pa.graph
+        reaching = sorted(
+            code for code in nx.ancestors(G, top.supplier) | {top.supplier}
+            if G.nodes[code]["kind"] == analysis.INTERNAL
+        )
+        bottleneck_of = sorted(d.code for d in internal if d.bottleneck == top.id)
+        previous = _previous_label(period)
+        headline = Headline(top, reaching, bottleneck_of, previous)
+    return Dashboard(
+        period=period,
+        analysis=pa,
+        headline=headline,
+        weak_links=weak,
+        blind_spots=blind,
+        cut_off=[pa.departments[c] for c in pa.cut_off],
+        dominators=sorted((d for d in internal if d.dominates > 0), key=lambda d: (-d.dominates, d.code)),
+        response_rates=sorted((d for d in internal if d.response_rate is not None),
+                              key=lambda d: (d.response_rate, d.code)),
+        counts={
+            "critical": sum(1 for w in weak if w.severity == analysis.CRITICAL),
+            "warning": sum(1 for w in weak if w.severity == analysis.WARNING),
+            "departments": len(internal),
+            "contracts": len(pa.contracts),
+        },
+    )
+
+
+def graph_data(pa: analysis.PeriodAnalysis) -> tuple[list[GraphNode], list[GraphLink]]:
+    """Plain chart input for the dependency graph of ``pa``: one link per supplier → customer pair,
+    carrying the link health, its best weak-link rank, its highest criticality and a page to open."""
+    rank_of = {w.contract.id: w.rank for w in pa.weak_links}
+    nodes = [
+        GraphNode(d.code, d.name, d.kind, d.chain_strength, d.cut_off,
+                  url_for("dashboard.department", code=d.code, period=pa.period))
+        for d in pa.departments.values()
+    ]
+    by_pair: dict[tuple[str, str], list[analysis.ContractFigures]] = defaultdict(list)
+    for cf in pa.contracts.values():
+        by_pair[cf.contract.supplier, cf.contract.customer].append(cf)
+    links = []
+    for (sup, cus), figures in sorted(by_pair.items()):
+        data = pa.graph.edges[sup, cus]
+        setter = pa.contracts.get(data.get("bottleneck_contract"))
+        ranks = [rank_of[cf.contract.id] for cf in figures if cf.contract.id in rank_of]
+        # open the page of the worst-ranked contract, else the one that sets the link health
+        page = min(figures, key=lambda cf: (rank_of.get(cf.contract.id, 10**9),
+                                            cf.contract.id != (setter.contract.id if setter else None),
+                                            cf.contract.id))
+        health = data.get("health")
+        services = "; ".join(cf.contract.service for cf in sorted(figures, key=lambda cf: cf.contract.id))
+        word = str(BANDS[health_band(health, page.target, page.floor)][0])
+        title = f"{sup} → {cus} ({services}): " + (
+            _("health %(h)s, %(word)s", h=f"{health:g}", word=word) if health is not None else word)
+        if setter is not None and setter.stale:
+            title += " · " + _("stale")
+        if ranks:
+            title += " · " + _("weak link #%(rank)d", rank=min(ranks))
+        links.append(GraphLink(
+            sup, cus, health, bool(setter and setter.stale), max(cf.contract.criticality for cf in figures),
+            min(ranks) if ranks else None,
+            url_for("dashboard.contract", contract_id=page.contract.id, period=pa.period), title,
+        ))
+    return nodes, links
+
+
+def graph_labels() -> dict[str, str]:
+    """The words of the graph chart, translated."""
+    return {
+        "graph_title": _("Dependency graph"),
+        "cycle": _("Cycle"),
+        "flow": _("work flows toward the external customer"),
+        "external_column": _("External customers"),
+        "cut_off_note": _("Cut off: no path to an external customer"),
+        "external": _("external customer"),
+        "strength": _("chain strength"),
+        "cut_off": _("cut off from the customer"),
+        "health": _("health"),
+        "stale": _("stale"),
+        "weak_link": _("weak link"),
+        "good": _("Good"),
+        "warning": _("Warning"),
+        "critical": _("Critical"),
+        "unrated": _("Unrated (dashed grey)"),
+        "stale_legend": _("Stale health (dashed)"),
+        "crit_low": _("Low criticality"),
+        "crit_medium": _("Medium criticality"),
+        "crit_high": _("High criticality"),
+        "rank_legend": _("Weak-link rank"),
+        "dept_legend": _("Department: fill = chain strength"),
+        "dept_none": _("No chain strength / cut off (dashed)"),
+    }
+
+
+def history_periods(period: Period) -> list[Period]:
+    """``period`` and up to :data:`HISTORY` − 1 periods before it, oldest first."""
+    periods = [p for p in analysis_service.known_periods() if p.start_date <= period.start_date]
+    return periods[-HISTORY:]
+
+
+def history(period: Period) -> list[analysis.PeriodAnalysis]:
+    """The analyses of :func:`history_periods`, oldest first (one analysis per period)."""
+    return [analysis_service.period_analysis(p) for p in history_periods(period)]
+
+
+def department(code: str) -> Department | None:
+    """The department with ``code``, or None."""
+    return db.session.scalar(select(Department).where(Department.code == code))
+
+
+def contract(contract_id: int) -> Contract | None:
+    """The contract with supplier, customer and service loaded, or None."""
+    return db.session.scalar(
+        select(Contract)
+        .options(joinedload(Contract.supplier), joinedload(Contract.customer), joinedload(Contract.service))
+        .where(Contract.id == contract_id)
+    )
+
+
+def ratings_of(contract_id: int, period: Period) -> list[Rating]:
+    """The ratings of one contract in one period, respondents and scores loaded (two queries)."""
+    return list(db.session.scalars(
+        select(Rating)
+        .options(joinedload(Rating.respondent), selectinload(Rating.scores))
+        .where(Rating.contract_id == contract_id, Rating.period_id == period.id)
+        .order_by(Rating.id)
+    ).unique())
+
+
+def follow_ups_of(contract_id: int) -> list[FollowUp]:
+    """Every follow-up of one contract, newest first, periods loaded."""
+    return list(db.session.scalars(
+        select(FollowUp).options(joinedload(FollowUp.period))
+        .where(FollowUp.contract_id == contract_id).order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
+    ))
+
+
+def _previous_label(period: Period) -> str | None:
+    earlier = [p for p in analysis_service.known_periods() if p.start_date < period.start_date]
+    return earlier[-1].label if earlier else None
