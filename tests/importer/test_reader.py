@@ -77,7 +77,8 @@ def test_criticality_words(word, level):
 def test_bad_cells_are_problems_with_file_line_field_and_value():
     result = _set(
         departments="code,name,kind\nIT,IT,supplier\n",
-        contracts="supplier_code,customer_code,service,criticality,target,start_date\nIT,LOG,s,4,101,31.02.2026\n",
+        contracts=("supplier_code,customer_code,service,criticality,target,start_date,transfer_price\n"
+                   "IT,LOG,s,4,101,31.02.2026,\"1,234\"\n"),
         ratings=("period,supplier_code,customer_code,service,quality,recommend,standard_met,no_interaction\n"
                  "2026-Q3,IT,LOG,s,6,11,sometimes,maybe\n2026-Q3,IT,LOG,s,4.5,x,,\n"),
     )
@@ -86,6 +87,7 @@ def test_bad_cells_are_problems_with_file_line_field_and_value():
         "contracts.csv:2: criticality '4': expected 1–3, low, medium or high",
         "contracts.csv:2: target '101': out of range 0–100",
         "contracts.csv:2: start_date '31.02.2026': not a date (use YYYY-MM-DD or DD.MM.YYYY)",
+        "contracts.csv:2: transfer_price '1,234': expected a number with at most 2 decimals below 10¹²",
         "ratings.csv:2: quality '6': out of range 1–5",
         "ratings.csv:2: recommend '11': out of range 0–10",
         "ratings.csv:2: standard_met 'sometimes': expected met, partly, missed or blank",

@@ -66,7 +66,8 @@ def load_snapshot() -> Snapshot:
         contracts={(c.supplier.code, c.customer.code, c.service.name): c for c in contracts},
         periods={p.label: p for p in db.session.scalars(select(Period))},
         criteria={c.key: c for c in settings_service.active_criteria()},
-        rating_keys=set(db.session.execute(select(Rating.contract_id, Rating.period_id, Rating.respondent_key)).all()),
+        rating_keys={tuple(row) for row in db.session.execute(
+            select(Rating.contract_id, Rating.period_id, Rating.respondent_key))},
     )
 
 
@@ -134,6 +135,8 @@ def _check_departments(rows: list[DepartmentRow], snap: Snapshot, plan: Plan, ba
         first_line[row.code] = row.line
         if len(row.code) > 32:
             bad(row, f"code {row.code!r}: longer than 32 characters")
+        if len(row.name) > 200:
+            bad(row, "name: longer than 200 characters")
         existing = snap.departments.get(row.code)
         kind = row.kind if ("kind" in row.columns and row.kind) else (existing.kind if existing else "internal")
         if "parent_code" in row.columns:

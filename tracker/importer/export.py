@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Contract, Department, Period, Rating, Service, User
+from ..models import Contract, Department, Period, Rating, User
 from .reader import COLUMNS, CRITERIA_COLUMNS
 
 __all__ = ["cell", "export_tables", "neutralise", "write_csv_folder", "write_workbook"]
@@ -66,9 +66,8 @@ def export_tables() -> dict[str, list[list[str]]]:
     ))
     contracts.sort(key=lambda c: (c.supplier.code, c.customer.code, c.service.name))
     referenced = {c.supplier_id for c in contracts} | {c.customer_id for c in contracts}
-    departments = [d for d in db.session.scalars(select(Department).options(selectinload(Department.parent))
-                                                 .order_by(Department.code))
-                   if d.archived_at is None or d.id in referenced]
+    departments = sorted((d for d in db.session.scalars(select(Department).options(selectinload(Department.parent)))
+                          if d.archived_at is None or d.id in referenced), key=lambda d: d.code)
     heads: dict[int, str] = {}
     for user in db.session.scalars(select(User).where(User.role == "head", User.archived_at.is_(None))
                                    .order_by(User.id)):
@@ -85,21 +84,19 @@ def export_tables() -> dict[str, list[list[str]]]:
     for per in db.session.scalars(select(Period).order_by(Period.start_date, Period.end_date, Period.label)):
         tables["periods.csv"].append([cell(v) for v in (per.label, per.start_date, per.end_date)])
 
-    supplier, customer = aliased(Department), aliased(Department)
-    ratings = db.session.scalars(
-        select(Rating)
-        .join(Period, Rating.period_id == Period.id)
-        .join(Contract, Rating.contract_id == Contract.id)
-        .join(supplier, Contract.supplier_id == supplier.id)
-        .join(customer, Contract.customer_id == customer.id)
-        .join(Service, Contract.service_id == Service.id)
-        .where(Contract.archived_at.is_(None))
-        .order_by(Period.start_date, Period.label, supplier.code, customer.code, Service.name, Rating.respondent_key)
-        .options(selectinload(Rating.scores), selectinload(Rating.period))
-    )
+    exported = {c.id for c in contracts}
+    ratings = [r for r in db.session.scalars(
+        select(Rating).options(selectinload(Rating.scores), selectinload(Rating.period))
+    ) if r.contract_id in exported]
     by_contract = {c.id: c for c in contracts}
     criterion_keys = _criterion_keys()
-    for rating in ratings:
+    def order(rating: Rating) -> tuple:
+        con = by_contract[rating.contract_id]
+        return (rating.period.start_date, rating.period.label, con.supplier.code, con.customer.code,
+                con.service.name, rating.respondent_key)
+
+    # Sorted here, not in SQL, so the file is the same whatever the database's collation.
+    for rating in sorted(ratings, key=order):
         con = by_contract[rating.contract_id]
         scores = {criterion_keys.get(s.criterion_id): s.score for s in rating.scores}
         tables["ratings.csv"].append([cell(v) for v in (

@@ -359,13 +359,19 @@ class _Cells:
             return None
         return int(number)
 
-    def decimal(self, column: str, low: float | None = None, high: float | None = None) -> Decimal | None:
+    def decimal(self, column: str, low: float | None = None, high: float | None = None,
+                places: int | None = None) -> Decimal | None:
         raw = self.text(column)
         if not raw:
             return None
         number = _number(raw)
         if number is None:
             self.problem(column, raw, "not a number")
+            return None
+        if places is not None and (number != number.quantize(Decimal(1).scaleb(-places))
+                                   or abs(number) >= Decimal(10) ** 12):
+            # The database keeps 12 digits and two decimals; a silent rounding would re-import as a change.
+            self.problem(column, raw, f"expected a number with at most {places} decimals below 10¹²")
             return None
         if (low is not None and number < low) or (high is not None and number > high):
             self.problem(column, raw, f"out of range {low:g}–{high:g}")
@@ -437,7 +443,7 @@ def _parse_contract(c: _Cells, base: dict) -> ContractRow:
         floor=_float(c.decimal("floor", 0, 100)),
         start_date=c.date("start_date"),
         end_date=c.date("end_date"),
-        transfer_price=c.decimal("transfer_price"),
+        transfer_price=c.decimal("transfer_price", places=2),
         standard=c.optional("standard"),
     )
 

@@ -150,7 +150,7 @@ def _apply_departments(plan, snap, result, actor_id) -> dict[str, Department]:
             continue
         changes = audit.diff(dep, list(new), new)
         if dep.archived_at is not None:
-            changes["archived_at"] = [audit._plain(dep.archived_at), None]
+            changes["archived_at"] = [dep.archived_at.isoformat(), None]
         if not changes:
             counts.unchanged += 1
             continue
@@ -214,7 +214,7 @@ def _service(supplier: Department, name: str, snap, actor_id) -> Service:
         audit.record("create", "service", service.id, {"department": [None, supplier.code], "name": [None, name]},
                      user_id=actor_id)
     elif service.archived_at is not None:
-        audit.record("restore", "service", service.id, {"archived_at": [audit._plain(service.archived_at), None]},
+        audit.record("restore", "service", service.id, {"archived_at": [service.archived_at.isoformat(), None]},
                      user_id=actor_id)
         service.archived_at = None
     return service
