@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..models import DEPARTMENT_ROLES, ROLES
 from ..templating import ROLE_LABELS
@@ -70,7 +70,9 @@ class ContractForm(FlaskForm):
 
 
 class UserCreateForm(_RoleDepartmentMixin, FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    # Not wtforms' Email(): it refuses intranet domains such as .local that companies use.
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254),
+                                                 Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an e-mail address."))])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     department_id = SelectField(_l("Department (for a head or a colleague)"), coerce=_optional_int,

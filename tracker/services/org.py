@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,6 +19,7 @@ from ..extensions import db
 from ..models import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, Department, Service
 from ..models.base import utcnow
 from . import audit
+from .settings import _
 
 
 class OrgError(ValueError):

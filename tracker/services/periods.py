@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db
 from ..models import Contract, Period, Rating
 from ..models.base import utcnow
 from . import audit
+from .settings import _
 
 LABEL_PATTERN = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
 

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
+from flask import has_request_context
+from flask_babel import gettext
 
 from ..extensions import db
 from ..models import Criterion, Setting
 from ..models.base import utcnow
 from . import audit
+
+def _(message: str, **values) -> str:
+    """``gettext`` in a request; outside one (CLI, import, tests) the English source, formatted the same way."""
+    if has_request_context():
+        return gettext(message, **values)
+    return message % values if values else message
+
 
 DEFAULTS: dict[str, str] = {
     "target": "75",
