@@ -241,8 +241,8 @@ CONTRACTS: list[ContractSpec] = [
                   "Каждая партия выпускается в течение 2 часов после окончания производства; результаты "
                   "лаборатории за 24 часа."), 3, (4.5, 4.5, 4.6, 4.5), target=85, floor=60),
     ContractSpec("QA", "PROC", ("Supplier audits", "Аудит поставщиков"),
-                 ("New suppliers audited before the first order; key suppliers audited every year.",
-                  "Новые поставщики проходят аудит до первого заказа; ключевые — ежегодно."), 2,
+                 ("100% of new suppliers audited before the first order; each key supplier audited every 12 months.",
+                  "100% новых поставщиков проходят аудит до первого заказа; каждый ключевой — раз в 12 месяцев."), 2,
                  (4.0, 3.9, 4.1, 4.0)),
     ContractSpec("FAC", "WH", ("Warehouse equipment maintenance", "Обслуживание складского оборудования"),
                  ("Forklift breakdowns answered within 4 hours; dock doors repaired within 1 working day; "
@@ -360,8 +360,8 @@ CONTRACTS: list[ContractSpec] = [
                   "Вводное обучение для каждого новичка в первую неделю; 2 повторных занятия в квартал."), 1,
                  (None, None, None, None)),
     ContractSpec("TRN", "CS", ("Call handling training", "Обучение работе с обращениями"),
-                 ("New operators trained before their first shift; quality coaching every month.",
-                  "Новые операторы обучаются до первой смены; ежемесячный разбор качества."), 1,
+                 ("100% of new operators trained before their first shift; 1 quality coaching session a month.",
+                  "100% новых операторов обучаются до первой смены; 1 разбор качества в месяц."), 1,
                  (4.0, None, 4.1, 4.0)),
     ContractSpec("KAM", "LOG", ("Wholesale orders and delivery schedules", "Оптовые заказы и графики доставки"),
                  ("Confirmed wholesale orders passed to logistics 48 hours before shipment.",
@@ -373,7 +373,8 @@ CONTRACTS: list[ContractSpec] = [
                  (None, 4.0, 4.1, 4.0), start=date(2026, 4, 1)),
 ]
 
-# Respondent of a literal answer: the customer's head, a member, or the CX office.
+# Respondent of a literal answer: the customer's head, a member (the prefix of their e-mail), or the
+# customer-experience office.
 HEAD, MEMBER, CX = "head", "member", "cx"
 
 

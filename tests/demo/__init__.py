@@ -1,0 +1,1 @@
+"""Tests of the demo company (``flask demo``)."""
