@@ -34,7 +34,7 @@ def import_command(path: Path, dry_run: bool) -> None:
         click.echo(f"{name}: {counts}")
     click.echo(f"total: {result.total}")
     if result.users_created:
-        click.echo(f"head users created (no password yet; set one with create-user or the admin pages): "
+        click.echo(f"head users created (no usable password yet; an admin sets one): "
                    f"{', '.join(result.users_created)}")
     if dry_run:
         click.echo("Dry run: nothing was written.")
