@@ -123,8 +123,7 @@ def test_bad_paging_is_400_json(client, rated_org, token_for, query):
 
 
 def test_rating_filters(client, rated_org, token_for):
-    factories.period("2026-Q2", date(2026, 4, 1), date(2026, 6, 30), "closed")
-    q2 = db.session.scalar(db.select(factories.Period).filter_by(label="2026-Q2"))
+    q2 = factories.period("2026-Q2", date(2026, 4, 1), date(2026, 6, 30), "closed")
     db.session.add(Rating(contract=rated_org.contracts["IT", "WH"], period=q2, respondent_key="x", health=20.0))
     db.session.commit()
     token = token_for("coo@test.local")

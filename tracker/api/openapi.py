@@ -153,8 +153,8 @@ PARAMETERS = {
               "schema": {"type": "string"}},
     "period": {"name": "period", "in": "query", "description": "Only ratings of this period (label)",
                "schema": {"type": "string"}},
-    "supplier": {"name": "supplier", "in": "query", "description": "Only ratings of contracts from this supplier (code)",
-                 "schema": {"type": "string"}},
+    "supplier": {"name": "supplier", "in": "query",
+                 "description": "Only ratings of contracts from this supplier (code)", "schema": {"type": "string"}},
     "customer": {"name": "customer", "in": "query", "description": "Only ratings of contracts to this customer (code)",
                  "schema": {"type": "string"}},
 }
