@@ -251,3 +251,14 @@ def test_no_open_period_is_said_plainly(client, auth, org):
     auth.login("head.wh@test.local")
     html = page(client, "/rate/")
     assert "No period is open for rating now." in html and "progressbar" not in html
+
+
+def test_contract_page_shows_the_agreed_standard(client, auth, org):
+    con = org.contracts["IT", "WH"]
+    con.standard = "Tickets answered within 4 working hours"
+    db.session.commit()
+    auth.login("head.wh@test.local")
+    html = page(client, f"/rate/{con.id}")
+    assert "Agreed standard" in html and "Tickets answered within 4 working hours" in html
+    assert "How likely are you to recommend this service to another department?" in html
+    assert "A comment is required when any criterion is scored 1 or 2" in html
