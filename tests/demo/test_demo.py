@@ -15,9 +15,11 @@ from tracker.models import (
     Contract,
     ContractRespondent,
     Department,
+    FollowUp,
     Period,
     Rating,
     RatingScore,
+    Rotation,
     Service,
     User,
 )
@@ -27,7 +29,8 @@ from tracker.services.analysis import period_analysis
 from .. import factories
 
 CYRILLIC = re.compile("[а-яА-ЯёЁ]")
-TABLES = (Department, Service, Contract, Period, User, ContractRespondent, Rating, RatingScore, AuditLog)
+TABLES = (Department, Service, Contract, Period, User, ContractRespondent, Rating, RatingScore, FollowUp, Rotation,
+          AuditLog)
 
 
 def _count(model) -> int:
@@ -272,6 +275,18 @@ def test_logistics_is_a_single_point_of_failure(demo):
     q4 = period_analysis("2026-Q4")
     assert q4.dominated["LOG"] == max(q4.dominated.values()) >= 5
     assert q4.dominated["WH"] >= 2
+
+
+def test_follow_ups_answer_low_ratings_of_their_own_agreement(demo):
+    follow_ups = db.session.scalars(db.select(FollowUp)).all()
+    assert {f.status for f in follow_ups} == {"open", "done", "cancelled"}
+    for f in follow_ups:
+        rating = db.session.get(Rating, f.rating_id)
+        assert (rating.contract_id, rating.period_id) == (f.contract_id, f.period_id)
+        assert rating.health < 75 and rating.comment
+        assert (f.closed_at is None) == (f.status == "open")
+    rotations = db.session.scalars(db.select(Rotation)).all()
+    assert {r.status for r in rotations} == {"done", "planned"}
 
 
 def test_hr_and_finance_supply_each_other(demo):

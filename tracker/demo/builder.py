@@ -8,7 +8,19 @@ from decimal import Decimal
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
-from ..models import Contract, ContractRespondent, Criterion, Department, Period, Service, Setting, User
+from ..models import (
+    Contract,
+    ContractRespondent,
+    Criterion,
+    Department,
+    FollowUp,
+    Period,
+    Rating,
+    Rotation,
+    Service,
+    Setting,
+    User,
+)
 from ..services import audit
 from ..services import settings as settings_service
 from ..services.ratings import RatingInput, save_rating
@@ -38,6 +50,8 @@ class DemoSummary:
     ratings: int
     respondents: int
     users: int
+    follow_ups: int = 0
+    rotations: int = 0
     logins: list[str] = field(default_factory=list)
 
 
@@ -172,7 +186,22 @@ def _build(company: str, lang: str) -> DemoSummary:
     # save_rating flushes each new rating itself; autoflush before its lookup would only
     # flush the previous audit row a second time round, doubling the work of the load.
     with session.no_autoflush:
-        count = _rate(rng, contracts, periods, criteria, users, lang)
+        ratings = _rate(rng, contracts, periods, criteria, users, lang)
+
+    follow_ups = []
+    for key, label, title, status, due, closed, response in data.FOLLOW_UPS:
+        head = users[_email(f"head.{key[1].lower()}")]
+        follow_ups.append(FollowUp(
+            contract_id=contracts[key].id, period_id=periods[label].id, rating_id=ratings[key, label, head.email].id,
+            title=title[i], status=status, due_date=due, closed_at=data.moment(closed),
+            response=None if response is None else response[i], created_by_id=head.id,
+        ))
+    rotations = [
+        Rotation(from_department_id=departments[src].id, to_department_id=departments[dst].id, person=person[i],
+                 on_date=on, duration=duration, status=status, notes=None if notes is None else notes[i])
+        for src, dst, person, on, duration, status, notes in data.ROTATIONS
+    ]
+    session.add_all(follow_ups + rotations)
 
     summary = DemoSummary(
         company=company,
@@ -181,10 +210,12 @@ def _build(company: str, lang: str) -> DemoSummary:
         externals=len(data.EXTERNALS),
         contracts=len(contracts),
         periods=list(data.QUARTERS),
-        ratings=count,
+        ratings=len(ratings),
         respondents=len(respondents),
         users=len(users),
         logins=list(users),
+        follow_ups=len(follow_ups),
+        rotations=len(rotations),
     )
     audit.record("import", "demo", None, {
         "departments": [None, summary.divisions + summary.departments + summary.externals],
@@ -252,11 +283,14 @@ def _generated(rng: random.Random, spec: ContractSpec, level: float, respondent:
 
 
 def _rate(rng: random.Random, contracts: dict[tuple[str, str], Contract], periods: dict[str, Period],
-          criteria: dict[str, Criterion], users: dict[str, User], lang: str) -> int:
-    """Save every rating of the four quarters through the ratings service; return how many."""
+          criteria: dict[str, Criterion], users: dict[str, User], lang: str) -> dict[tuple[tuple[str, str], str, str], Rating]:
+    """Save every rating of the four quarters through the ratings service.
+
+    Returns the ratings by ((supplier, customer), quarter, respondent key).
+    """
     i = _index(lang)
     admin = users[_email("admin")]
-    count = 0
+    saved: dict[tuple[tuple[str, str], str, str], Rating] = {}
     for label in data.QUARTERS:
         period = periods[label]
         for spec in data.CONTRACTS:
@@ -267,7 +301,7 @@ def _rate(rng: random.Random, contracts: dict[tuple[str, str], Contract], period
                 else:
                     person = users[_email(f"{answer.respondent}.{spec.customer.lower()}")]
                     key, respondent_id, actor_id = person.email, person.id, person.id
-                save_rating(
+                saved[spec.key, label, key], _changed = save_rating(
                     contract, period,
                     RatingInput(scores={k: s for k, s in zip(CRITERIA, answer.scores) if k in criteria},
                                 recommend=answer.recommend, standard_met=answer.standard_met,
@@ -276,5 +310,4 @@ def _rate(rng: random.Random, contracts: dict[tuple[str, str], Contract], period
                     respondent_key=key, respondent_id=respondent_id, actor_id=actor_id,
                     require_open=False, criteria=criteria,
                 )
-                count += 1
-    return count
+    return saved

@@ -20,7 +20,7 @@ def demo_command(lang: str, if_empty: bool) -> None:
             return
         raise click.ClickException(
             f"the database already has {existing} departments; the demo loads only into an empty database "
-            "(use --if-empty to skip silently, or point DATABASE_URL at a new database)"
+            "(use --if-empty to skip it, or point DATABASE_URL at a new database)"
         )
     try:
         summary = build_demo(lang)
@@ -32,7 +32,8 @@ def demo_command(lang: str, if_empty: bool) -> None:
                f"{summary.externals} external customers")
     click.echo(f"  {summary.contracts} agreements, {summary.respondents} extra respondents")
     click.echo(f"  periods {', '.join(summary.periods[:-1])} closed, {summary.periods[-1]} open")
-    click.echo(f"  {summary.ratings} ratings, {summary.users} users")
+    click.echo(f"  {summary.ratings} ratings, {summary.follow_ups} follow-ups, {summary.rotations} rotations, "
+               f"{summary.users} users")
     click.echo("")
     click.echo("Log in with password: demo")
     for email in summary.logins:

@@ -479,6 +479,8 @@ STORY: dict[tuple[str, str], dict[str, list[Answer]]] = {
                                                              "Опрос покупателей: по утрам на полках нет готовой "
                                                              "еды; магазины ждут доставку."))],
     },
+    ("HR", "FIN"): {"2026-Q3": [Answer(HEAD, (3, 3, 2, None), 5, "partly", HR_FIN[0])]},
+    ("FIN", "HR"): {"2026-Q2": [Answer(HEAD, (3, 2, 3, None), 5, "missed", FIN_HR[0])]},
     ("TRN", "CS"): {
         "2026-Q2": [Answer(HEAD, (None, None, None, None), None, None, no_interaction=True)],
     },
@@ -538,4 +540,44 @@ PRAISE: list[Text] = [
     ("Reliable and quick, thank you.", "Надёжно и быстро, спасибо."),
     ("Good cooperation this quarter.", "Хорошее взаимодействие в этом квартале."),
     ("No complaints; the standard was met.", "Замечаний нет, стандарт выполнен."),
+]
+
+# Follow-ups opened by the customer's head on their own low rating, owned by the supplier's head:
+# (supplier, customer), quarter, title, status, due date, closed on, response.
+FOLLOW_UPS: list[tuple[tuple[str, str], str, Text, str, date, tuple[int, int, int] | None, Text | None]] = [
+    (("IT", "WH"), "2026-Q1",
+     ("Stabilise the WMS and answer priority-1 tickets within 4 hours",
+      "Стабилизировать WMS и отвечать на заявки приоритета 1 за 4 часа"),
+     "done", date(2026, 6, 30), (2026, 7, 3),
+     ("Service desk reorganised, on-call rota since 1 July, scanner Wi-Fi replaced in every aisle.",
+      "Служба поддержки реорганизована, с 1 июля дежурства, Wi-Fi для сканеров заменён во всех рядах.")),
+    (("WH", "LOG"), "2026-Q3",
+     ("Stage loads at the dock 30 minutes before the truck slot",
+      "Выставлять отгрузки у ворот за 30 минут до слота машины"),
+     "open", date(2026, 11, 30), None,
+     ("An extra evening picking shift is planned, but HR has not filled it yet.",
+      "Запланирована дополнительная вечерняя смена комплектации, но HR её ещё не укомплектовал.")),
+    (("WH", "LOG"), "2026-Q4",
+     ("Staff the dispatch phone until the last departure", "Держать телефон диспетчерской до последнего рейса"),
+     "open", date(2027, 1, 31), None, None),
+    (("HR", "FIN"), "2026-Q3",
+     ("Shortlist candidates for the two analyst vacancies", "Шорт-лист кандидатов на две вакансии аналитиков"),
+     "open", date(2026, 10, 31), None, None),
+    (("FIN", "HR"), "2026-Q2",
+     ("Approve hiring requests within 3 working days", "Согласовывать заявки на найм за 3 рабочих дня"),
+     "cancelled", date(2026, 8, 31), (2026, 9, 1),
+     ("Replaced by the joint HR–Finance headcount meeting every two weeks.",
+      "Заменено совместной встречей HR и финансов по численности раз в две недели.")),
+]
+
+# Rotations: from department, to department, person, date, duration, status, notes.
+ROTATIONS: list[tuple[str, str, Text, date, str, str, Text | None]] = [
+    ("IT", "WH", ("Ivan Kiselev, support engineer", "Иван Киселёв, инженер поддержки"), date(2026, 6, 10), "day",
+     "done", ("Worked a picking shift with the scanners; found the Wi-Fi dead zones in aisles 10–14.",
+              "Отработал смену комплектации со сканерами; нашёл мёртвые зоны Wi-Fi в рядах 10–14.")),
+    ("LOG", "WH", ("Dmitry Orlov", "Дмитрий Орлов"), date(2026, 11, 18), "day", "done",
+     ("Picking waves are planned without the truck schedule; proposed to share the dock plan daily.",
+      "Волны комплектации планируются без учёта графика машин; предложено ежедневно делиться планом ворот.")),
+    ("WH", "LOG", ("Sergey Volkov", "Сергей Волков"), date(2026, 12, 16), "half_day", "planned", None),
+    ("HR", "FIN", ("Anna Belyaeva, recruiter", "Анна Беляева, рекрутер"), date(2026, 12, 9), "day", "planned", None),
 ]
