@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g
 from sqlalchemy import text
 
 from tracker import create_app
@@ -43,6 +44,12 @@ def database_url(tmp_path) -> str:
 @pytest.fixture
 def app(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
+
+    # This fixture keeps one app context open for the whole test, and requests reuse it, so
+    # ``g`` (where Flask-Login caches the user) would outlive a request; a server starts afresh.
+    @app.before_request
+    def _forget_cached_user():
+        g.pop("_login_user", None)
     with app.app_context():
         if TEST_DATABASE_URL:
             _reset_server_database()

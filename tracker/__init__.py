@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .dashboard import bp as dashboard_bp
     from .main import bp as main_bp
+    from .profile import bp as profile_bp
     from .rate import bp as rate_bp
 
     app.register_blueprint(auth.bp)
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(rate_bp, url_prefix="/rate")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(profile_bp, url_prefix="/profile")
 
     # 4. errors, 5. command line
     errors.init_app(app)

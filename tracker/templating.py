@@ -25,6 +25,7 @@ NAV_ITEMS = [
     ("admin.contracts", _l("Agreements"), ("admin",)),
     ("admin.users", _l("Users"), ("admin",)),
     ("admin.settings", _l("Settings"), ("admin",)),
+    ("profile.tokens", _l("API tokens"), ("admin", "coo", "hr", "head", "member")),
 ]
 
 

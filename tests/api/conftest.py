@@ -2,31 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 
 from tests import factories
 from tracker.extensions import db
 from tracker.models import Rating
 from tracker.services import tokens as token_service
-
-
-@pytest.fixture(autouse=True)
-def _api_wiring(app):
-    """Register the bearer-token loader and the profile pages unless the factory already does."""
-    from tracker.extensions import login_manager
-    from tracker.profile import bp as profile_bp
-
-    login_manager.request_loader(token_service.load_user_from_request)
-    if "profile" not in app.blueprints:
-        app.register_blueprint(profile_bp, url_prefix="/profile")
-
-    # The shared ``app`` fixture keeps one app context open for the whole test, so ``g`` (where
-    # Flask-Login caches the user) would outlive a request; a real server starts each request afresh.
-    @app.before_request
-    def _forget_cached_user():
-        g.pop("_login_user", None)
-
-    return app
 
 
 @pytest.fixture

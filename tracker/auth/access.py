@@ -18,6 +18,11 @@ def init_login_manager(login_manager: LoginManager) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
+    # Personal API tokens (Authorization: Bearer …) log a request in on /api/ paths only.
+    from ..services.tokens import load_user_from_request
+
+    login_manager.request_loader(load_user_from_request)
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
