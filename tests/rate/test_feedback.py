@@ -65,3 +65,9 @@ def test_feedback_without_answers(client, auth, org):
 def test_feedback_is_for_heads_only(client, auth, org):
     auth.login("coo@test.local")
     assert client.get("/rate/feedback").status_code == 403
+
+
+def test_feedback_links_to_the_department_chart(client, auth, org):
+    auth.login("head.it@test.local")
+    html = client.get("/rate/feedback").get_data(as_text=True)
+    assert 'href="/dashboard/departments/IT?period=2026-Q3"' in html

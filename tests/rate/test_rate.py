@@ -262,3 +262,21 @@ def test_contract_page_shows_the_agreed_standard(client, auth, org):
     assert "Agreed standard" in html and "Tickets answered within 4 working hours" in html
     assert "How likely are you to recommend this service to another department?" in html
     assert "A comment is required when any criterion is scored 1 or 2" in html
+
+
+def test_head_sees_open_follow_ups_on_the_department(client, auth, org):
+    from tracker.models import FollowUp
+
+    db.session.add_all([
+        FollowUp(contract_id=org.contracts["IT", "WH"].id, period_id=org.period.id, title="Answer tickets faster",
+                 due_date=date(2026, 10, 15)),
+        FollowUp(contract_id=org.contracts["IT", "LOG"].id, period_id=org.period.id, title="Already fixed",
+                 status="done"),
+        FollowUp(contract_id=org.contracts["PROC", "WH"].id, period_id=org.period.id, title="Not IT's"),
+    ])
+    db.session.commit()
+    auth.login("head.it@test.local")
+    html = page(client, "/rate/")
+    assert "Open follow-ups on your department" in html and "Answer tickets faster" in html
+    assert "due 2026-10-15" in html
+    assert "Already fixed" not in html and "Not IT&#39;s" not in html and "Not IT's" not in html

@@ -5,7 +5,7 @@ customers said. Views stay thin: form → validate → service → flash → red
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -180,7 +180,11 @@ def feedback():
     rows, totals, history_labels = [], {}, []
     if period is not None:
         rows, totals, history_labels = queries.feedback(department, period)
+    # The department page of the dashboard draws the chart over the periods; link to it when it is there.
+    chart_url = (url_for("dashboard.department", code=department.code, period=period.label)
+                 if period is not None and "dashboard.department" in current_app.view_functions else None)
     return render_template("rate/feedback.html", department=department, period=period, periods=periods,
+                           chart_url=chart_url,
                            rows=rows, totals=totals, history_labels=history_labels,
                            nps_shown=queries.nps_shown, small_sample=queries.small_sample, signed=queries.signed)
 
