@@ -66,6 +66,8 @@ def test_nodes_carry_kind_and_name():
          [Contract(1, "E", "A", "s", 1)], "external"),
         ([Department("A", "A", "internal"), Department("B", "B", "internal")],
          [Contract(1, "A", "B", "s", 1), Contract(1, "B", "A", "t", 1)], "contract 1"),
+        ([Department("A", "A", "internal"), Department("B", "B", "internal")],
+         [Contract(1, "A", "B", "s", 4)], "criticality"),
     ],
 )
 def test_build_graph_rejects_broken_invariants(departments, contracts, message):
@@ -133,6 +135,15 @@ def test_cycle_without_way_out_is_cut_off():
     cs = chain_strength(G)
     assert cs["A"] == cs["B"] == ChainStrength(None, None, False)
     assert cut_off(G) == ["A", "B"]
+
+
+def test_rated_link_only_on_a_cycle_detour_counts():
+    # Documented choice (chains are walks): the only rated link, B>A, lies on
+    # the detour A>B>A before the unrated A>EXT.
+    G = org([("A", "B", None), ("B", "A", 70.0), ("A", "EXT", None)])
+    cs = chain_strength(G)
+    assert cs["B"] == ChainStrength(70.0, 2, True)
+    assert cs["A"] == ChainStrength(70.0, 2, True)
 
 
 def test_several_external_customers():

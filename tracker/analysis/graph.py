@@ -44,7 +44,8 @@ def build_graph(
     ValueError
         If a department code or contract id repeats, a kind is neither
         internal nor external, or a contract names an unknown department, links
-        a department to itself, or has an external supplier.
+        a department to itself, has an external supplier or a criticality
+        other than 1, 2 or 3.
 
     Examples
     --------
@@ -59,7 +60,9 @@ def build_graph(
     .. [1] Product brief, "Analytics - exact definitions", 3. Link health.
     """
     G = nx.DiGraph()
-    for dep in departments:
+    # Canonical order, so that ties (between best chains, say) are broken the
+    # same way whatever order the database returned the rows in.
+    for dep in sorted(departments, key=lambda d: d.code):
         if dep.code in G:
             raise ValueError(f"department {dep.code!r} appears twice")
         if dep.kind not in (INTERNAL, EXTERNAL):
@@ -67,7 +70,7 @@ def build_graph(
         G.add_node(dep.code, kind=dep.kind, name=dep.name)
 
     seen = set()
-    for con in contracts:
+    for con in sorted(contracts, key=lambda c: c.id):
         if con.id in seen:
             raise ValueError(f"contract {con.id!r} appears twice")
         seen.add(con.id)
@@ -78,13 +81,14 @@ def build_graph(
             raise ValueError(f"contract {con.id!r} links {con.supplier!r} to itself")
         if G.nodes[con.supplier]["kind"] == EXTERNAL:
             raise ValueError(f"contract {con.id!r}: supplier {con.supplier!r} is external")
+        if isinstance(con.criticality, bool) or con.criticality not in (1, 2, 3):
+            raise ValueError(f"contract {con.id!r} has criticality {con.criticality!r}, must be 1, 2 or 3")
         if G.has_edge(con.supplier, con.customer):
             G.edges[con.supplier, con.customer]["contracts"].append(con.id)
         else:
             G.add_edge(con.supplier, con.customer, contracts=[con.id])
 
     for _, _, data in G.edges(data=True):
-        data["contracts"].sort()
         rated = [(health[cid], cid) for cid in data["contracts"] if health.get(cid) is not None]
         lowest = min(rated, default=(None, None))
         data["health"], data["bottleneck_contract"] = lowest

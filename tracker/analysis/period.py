@@ -158,7 +158,22 @@ class DepartmentFigures:
 
 @dataclass(frozen=True, slots=True)
 class WeakLink:
-    """A contract below its target on the way to the external customer."""
+    """A contract below its target on the way to the external customer.
+
+    Attributes
+    ----------
+    rank : int
+        Position among the weak links, from 1.
+    contract : Contract
+    health : float
+        Contract health, points 0-100, possibly stale.
+    stale : bool
+    reach : int
+    risk : float
+        ``max(0, target - health) * criticality * reach``.
+    severity : str
+        ``"critical"`` below the contract's floor, else ``"warning"``.
+    """
 
     rank: int
     contract: Contract
@@ -171,7 +186,14 @@ class WeakLink:
 
 @dataclass(frozen=True, slots=True)
 class BlindSpot:
-    """An unrated contract on the way to the external customer."""
+    """An unrated contract on the way to the external customer.
+
+    Attributes
+    ----------
+    contract : Contract
+    reach : int
+        Internal departments whose chain to the customer runs through it.
+    """
 
     contract: Contract
     reach: int
