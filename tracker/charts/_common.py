@@ -80,6 +80,8 @@ def finish_svg(data: bytes, titles: dict[str, str], description: str = "") -> by
         if gid in titles:
             title = ET.Element(f"{{{SVG_NS}}}title")
             title.text = titles[gid]
-            element.insert(0, title)
+            # inside the link when there is one: the tooltip then also names the link
+            link = element.find(f".//{{{SVG_NS}}}a")
+            (link if link is not None else element).insert(0, title)
     return b'<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + ET.tostring(root, encoding="utf-8",
                                                                                       xml_declaration=False)

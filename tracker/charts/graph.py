@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -266,6 +267,21 @@ def dependency_graph(nodes: list[GraphNode], links: list[GraphLink], *, target: 
     :data:`DEFAULT_LABELS`). In SVG every node and link is an ``<a>`` to its ``url`` with
     ``target="_top"`` and a ``<title>`` tooltip. Raises ValueError for an unknown ``fmt``.
     """
+    return _draw(tuple(nodes), tuple(links), float(target), float(floor),
+                 None if cycles is None else tuple(tuple(c) for c in cycles), fmt, title,
+                 tuple(sorted((labels or {}).items())))
+
+
+# The same data gives the same picture: a handful of recent drawings are kept, so the
+# dashboard's SVG and a PNG download of an unchanged period are not drawn again.
+@lru_cache(maxsize=8)
+def _draw(nodes: tuple[GraphNode, ...], links: tuple[GraphLink, ...], target: float, floor: float,
+          cycles: tuple[tuple[str, ...], ...] | None, fmt: str, title: str,
+          labels: tuple[tuple[str, str], ...]) -> bytes:
+    """Draw the graph; see :func:`dependency_graph`."""
+    labels = dict(labels)
+    cycles = None if cycles is None else [list(c) for c in cycles]
+    nodes, links = list(nodes), list(links)
     words = dict(DEFAULT_LABELS)
     words.update(labels or {})
     codes = {n.code for n in nodes}

@@ -19,6 +19,8 @@ from ..services import settings as settings_service
 from . import bp, queries
 
 OVERVIEW_ROLES = ("coo", "hr", "admin")
+#: Rows of each list on the overview before "Show all".
+LIST_LIMIT = 15
 PAGE_ROLES = ("coo", "hr", "admin", "head")
 
 # A chart document: its own inline styles, nothing else; may be framed by our own pages only.
@@ -36,7 +38,9 @@ def index():
     if period is None:
         return render_template("dashboard/index.html", board=None, periods=periods, period=None)
     board = queries.dashboard(period)
-    response = Response(render_template("dashboard/index.html", board=board, periods=periods, period=period))
+    limit = 10**9 if request.args.get("all") else LIST_LIMIT
+    response = Response(render_template("dashboard/index.html", board=board, periods=periods, period=period,
+                                        limit=limit))
     response.headers["Content-Security-Policy"] = PAGE_CSP
     return response
 

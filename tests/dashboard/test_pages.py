@@ -1,0 +1,113 @@
+"""Department and agreement pages, their history charts and who sees comments."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import pytest
+
+from tracker.extensions import db
+from tracker.models import FollowUp, Rating, Setting
+
+from .. import factories
+from .test_dashboard import text_of
+
+
+def test_departments_list_for_a_head(client, auth, rated):
+    auth.login("head.wh@test.local")
+    response = client.get("/dashboard/departments")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "IT 85 IT → LOG 2 -25 (N = 4, small sample) 25.0 %" in text.replace("✓ ", "")
+    assert "MKT" in text and "cut off" in text
+    assert "FIN" in text and "relies on unrated" in text
+
+
+def test_department_page_figures_and_contracts(client, auth, rated):
+    auth.login("coo@test.local")
+    response = client.get("/dashboard/departments/IT?period=2026-Q3")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Chain strength ✓ 85" in text
+    assert "Bottleneck IT → LOG (IT service for LOG)" in text
+    assert "Dominates 2 departments" in text
+    assert "Internal NPS -25 N = 4, small sample" in text
+    assert "CSAT 25.0 %" in text
+    upstream = text[text.index("Upstream"):text.index("Downstream")]
+    assert "HR → IT" in upstream and "IT → WH" not in upstream
+    downstream = text[text.index("Downstream"):]
+    for link in ("IT → WH", "IT → LOG", "IT → SALES", "IT → MKT"):
+        assert link in downstream
+    assert "IT → SALES #2" in downstream
+    assert 'data="/dashboard/departments/IT/history.svg?period=2026-Q3"' in response.get_data(as_text=True)
+
+
+def test_unknown_department_or_contract_is_404(client, auth, rated):
+    auth.login("coo@test.local")
+    assert client.get("/dashboard/departments/NOPE").status_code == 404
+    assert client.get("/dashboard/contracts/9999").status_code == 404
+
+
+def test_history_charts_cover_earlier_periods(client, auth, rated):
+    earlier = factories.period("2026-Q2", date(2026, 4, 1), date(2026, 6, 30), status="closed")
+    con = rated.contracts[("WH", "LOG")]
+    db.session.add(Rating(contract_id=con.id, period_id=earlier.id, respondent_key="head.log", health=70.0))
+    db.session.commit()
+    auth.login("coo@test.local")
+    for path in (f"/dashboard/contracts/{con.id}/history.svg?period=2026-Q3",
+                 "/dashboard/departments/WH/history.svg?period=2026-Q3"):
+        response = client.get(path)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert ET.fromstring(response.data).tag == "{http://www.w3.org/2000/svg}svg"
+    # the contract page shows the fall since the previous period
+    text = text_of(client.get(f"/dashboard/contracts/{con.id}"))
+    assert "↓ -25" in text
+    headline = text_of(client.get("/dashboard/"))
+    assert "it fell 25 points since 2026-Q2" in headline
+
+
+def test_contract_page(client, auth, rated):
+    con = rated.contracts[("WH", "LOG")]
+    con.standard = "Deliveries within 24 h, <b>no</b> damage"
+    db.session.add(FollowUp(contract_id=con.id, period_id=rated.period.id, title="Fix the loading dock",
+                            status="open", due_date=date(2026, 10, 15)))
+    db.session.commit()
+    auth.login("coo@test.local")
+    response = client.get(f"/dashboard/contracts/{con.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "&lt;b&gt;no&lt;/b&gt;" in html and "<b>no</b>" not in html
+    text = text_of(response)
+    assert "Health ✗ 45 critical" in text
+    assert "Criticality high" in text
+    assert "Target / floor 75 / 50" in text
+    assert "Reach 5" in text
+    assert "Risk 450 weak link #1" in text
+    assert "Fix the loading dock" in text and "due 2026-10-15" in text
+    # the COO reads the comment (escaped)
+    assert "Secret remark about WH &amp; &lt;b&gt;LOG&lt;/b&gt;" in html
+
+
+def test_hr_does_not_see_comment_text_by_default(client, auth, rated):
+    con = rated.contracts[("WH", "LOG")]
+    auth.login("hr@test.local")
+    html = client.get(f"/dashboard/contracts/{con.id}").get_data(as_text=True)
+    assert "Secret remark" not in html
+    assert "comment hidden" in html
+
+
+def test_hr_sees_comment_text_when_the_setting_allows(client, auth, rated):
+    db.session.add(Setting(key="hr_sees_comments", value="yes"))
+    db.session.commit()
+    con = rated.contracts[("WH", "LOG")]
+    auth.login("hr@test.local")
+    assert "Secret remark about WH" in client.get(f"/dashboard/contracts/{con.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("email", "sees"), [("head.wh@test.local", True), ("head.log@test.local", True),
+                                            ("head.it@test.local", False)])
+def test_heads_see_comments_on_their_own_agreements_only(client, auth, rated, email, sees):
+    con = rated.contracts[("WH", "LOG")]
+    auth.login(email)
+    html = client.get(f"/dashboard/contracts/{con.id}").get_data(as_text=True)
+    assert ("Secret remark" in html) is sees
