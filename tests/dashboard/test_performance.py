@@ -1,8 +1,10 @@
-"""The dashboard's pages read with a number of queries that does not grow with the organization."""
+"""The dashboard's pages read with a number of queries that does not grow with the organization.
+
+Speed is measured, never asserted in a test (see the report for figures at 200 departments).
+"""
 from __future__ import annotations
 
 import random
-import time
 from datetime import date
 
 import pytest
@@ -47,7 +49,7 @@ def build_org(n: int, first: int = 0, seed: int = 7) -> None:
     db.session.commit()
 
 
-def count_queries(client, path: str) -> tuple[int, float, int]:
+def count_queries(client, path: str) -> tuple[int, int]:
     statements = []
 
     def record(conn, cursor, statement, *args):
@@ -57,13 +59,11 @@ def count_queries(client, path: str) -> tuple[int, float, int]:
     engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        start = time.perf_counter()
         response = client.get(path)
-        elapsed = time.perf_counter() - start
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200, path
-    return len(statements), elapsed, len(response.data)
+    return len(statements), len(response.data)
 
 
 @pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/departments", "/dashboard/departments/D005",
@@ -71,16 +71,8 @@ def count_queries(client, path: str) -> tuple[int, float, int]:
 def test_queries_do_not_grow_with_the_organization(app, client, auth, path):
     build_org(10)
     auth.login("coo@test.local")
-    small, _elapsed, _size = count_queries(client, path)
+    small, _size = count_queries(client, path)
     build_org(200, first=10)
-    large, _elapsed, size = count_queries(client, path)
+    large, _size = count_queries(client, path)
     assert small == large, (small, large)
     assert large <= 20
-
-
-def test_dashboard_of_200_departments_renders_well_under_a_second(app, client, auth):
-    build_org(200)
-    auth.login("coo@test.local")
-    client.get("/dashboard/")  # warm the templates
-    _queries, elapsed, _size = count_queries(client, "/dashboard/")
-    assert elapsed < 1.0, elapsed
