@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-TIMEOUT_MS = 5_000
+TIMEOUT_MS = 10_000
 
 
 def _fast_password_hash(password: str) -> str:
