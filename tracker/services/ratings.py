@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.dialects import postgresql, sqlite
+
 from ..analysis import rating_health
 from ..extensions import db
 from ..models import STANDARD_MET, Contract, Criterion, Period, Rating, RatingScore
@@ -111,15 +113,21 @@ def save_rating(
     )
     old_scores = {} if rating is None else {s.criterion.key: s.score for s in rating.scores}
     if rating is None:
-        rating = Rating(contract_id=contract.id, period_id=period.id, respondent_key=respondent_key, **values)
-        rating.submitted_by_id = actor_id
-        db.session.add(rating)
-        rating.scores = [RatingScore(criterion_id=criteria[k].id, score=s, weight=criteria[k].weight)
-                         for k, s in answered.items()]
-        db.session.flush()
-        audit.record("create", "rating", rating.id, {k: [None, v] for k, v in values.items() if v is not None}
-                     | {f"score.{k}": [None, s] for k, s in answered.items()}, user_id=actor_id)
-        return rating, True
+        rating_id = _insert_unless_present(contract.id, period.id, respondent_key, values | {"submitted_by_id": actor_id})
+        if rating_id is not None:
+            rating = db.session.get(Rating, rating_id)
+            rating.scores = [RatingScore(criterion_id=criteria[k].id, score=s, weight=criteria[k].weight)
+                             for k, s in answered.items()]
+            db.session.flush()
+            audit.record("create", "rating", rating.id, {k: [None, v] for k, v in values.items() if v is not None}
+                         | {f"score.{k}": [None, s] for k, s in answered.items()}, user_id=actor_id)
+            return rating, True
+        # A concurrent request (double click, second tab, another worker) created it first: update that one.
+        rating = db.session.scalar(
+            db.select(Rating).filter_by(contract_id=contract.id, period_id=period.id, respondent_key=respondent_key)
+            .execution_options(populate_existing=True)
+        )
+        old_scores = {s.criterion.key: s.score for s in rating.scores}
 
     changes = audit.diff(rating, list(values), values)
     changes |= {f"score.{k}": [old_scores.get(k), answered.get(k)]
@@ -203,6 +211,25 @@ def submit_ratings(
         raise
     db.session.commit()
     return changed
+
+
+def _insert_unless_present(contract_id: int, period_id: int, respondent_key: str, values: dict) -> int | None:
+    """INSERT the rating row unless (contract, period, respondent) already has one; return the new id or None.
+
+    ``ON CONFLICT DO NOTHING`` waits for a concurrent transaction that inserts the same key
+    and then yields to it, so two simultaneous submissions never raise an IntegrityError.
+    (A SAVEPOINT around a plain INSERT would do on PostgreSQL, but pysqlite commits the
+    whole transaction when a savepoint opened it, which would break all-or-nothing.)
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(Rating)
+        .values(contract_id=contract_id, period_id=period_id, respondent_key=respondent_key, **values)
+        .on_conflict_do_nothing(index_elements=["contract_id", "period_id", "respondent_key"])
+        .returning(Rating.id)
+    )
+    return db.session.execute(stmt).scalar()
 
 
 def _refusal(contract: Contract, period: Period, *, require_open: bool) -> str | None:
