@@ -1,4 +1,4 @@
-"""``flask import``, ``flask export`` and ``flask analyze``."""
+"""``flask import``, ``flask import-survey``, ``flask export`` and ``flask analyze``."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,7 @@ from ..analysis import PeriodAnalysis
 from ..services import analysis as analysis_service
 from . import export as exporter
 from . import service
+from .uploads import ImportFileError
 
 
 @click.command("import")
@@ -42,6 +43,59 @@ def import_command(path: Path, dry_run: bool) -> None:
         click.echo("Nothing changed.")
     else:
         click.echo("Imported.")
+
+
+def _echo_result(result: service.ImportResult, dry_run: bool) -> None:
+    """Print the problems (and exit 1) or the counts of an import."""
+    if result.problems:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(result.problems)} problem(s) found; nothing was imported.", err=True)
+        raise SystemExit(1)
+    for name, counts in result.counts.items():
+        click.echo(f"{name}: {counts}")
+    click.echo(f"total: {result.total}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+    elif not result.changed_anything:
+        click.echo("Nothing changed.")
+    else:
+        click.echo("Imported.")
+
+
+@click.command("import-survey")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_name", help="Name of a survey mapping saved on the admin import page.")
+@click.option("--mapping-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The mapping as a JSON file (the same JSON the admin page saves).")
+@click.option("--dry-run", is_flag=True, help="Check everything and report the counts, but write nothing.")
+def import_survey_command(path: Path, mapping_name: str | None, mapping_file: Path | None, dry_run: bool) -> None:
+    """Import PATH, a survey-tool export (.csv or .xlsx), as ratings by a column mapping.
+
+    Give exactly one of --mapping NAME or --mapping-file MAPPING.json. Each row is one
+    respondent; every row is checked first and nothing is written on any problem.
+    """
+    from ..extensions import db
+    from ..models import SurveyMapping
+
+    if (mapping_name is None) == (mapping_file is None):
+        raise click.UsageError("give exactly one of --mapping NAME or --mapping-file MAPPING.json")
+    if mapping_file is not None:
+        try:
+            mapping = json.loads(mapping_file.read_text(encoding="utf-8-sig"))
+        except (ValueError, UnicodeError) as exc:
+            raise click.ClickException(f"{mapping_file}: not a JSON mapping ({exc})") from exc
+    else:
+        saved = db.session.scalar(db.select(SurveyMapping).where(SurveyMapping.name == mapping_name))
+        if saved is None:
+            names = ", ".join(db.session.scalars(db.select(SurveyMapping.name).order_by(SurveyMapping.name)))
+            raise click.ClickException(f"no saved mapping {mapping_name!r}; saved: {names or 'none yet'}")
+        mapping = saved.config_data
+    try:
+        result = service.import_survey(path.name, path.read_bytes(), mapping, dry_run=dry_run)
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _echo_result(result, dry_run)
 
 
 @click.command("export")

@@ -22,7 +22,10 @@ from ..extensions import db
 from ..models import Contract, Department, Period, Rating, User
 from .reader import COLUMNS, CRITERIA_COLUMNS
 
-__all__ = ["cell", "export_tables", "neutralise", "write_csv_folder", "write_workbook"]
+__all__ = [
+    "cell", "csv_bytes", "departments_report", "export_tables", "neutralise", "organization_xlsx", "ratings_report",
+    "write_csv_folder", "write_workbook", "xlsx_bytes",
+]
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _PLAIN_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")  # no leading zeros: codes like 007 stay text
@@ -146,3 +149,104 @@ def _typed(text: str) -> Any:
     if _PLAIN_NUMBER.fullmatch(text):
         return float(text) if "." in text else int(text)
     return text
+
+
+# --- exports for users: a period's ratings and per-department figures ------------------------
+
+RATING_REPORT_COLUMNS = (
+    "period", "supplier_code", "supplier", "customer_code", "customer", "service", "respondent",
+    *CRITERIA_COLUMNS, "recommend", "standard_met", "no_interaction", "health", "comment",
+)
+DEPARTMENT_REPORT_COLUMNS = (
+    "code", "name", "chain_strength", "bottleneck", "relies_on_unrated", "cut_off", "dominates", "nps",
+    "nps_responses", "small_sample", "csat", "response_rate",
+)
+
+
+def ratings_report(period) -> list[list[Any]]:
+    """``[header, *rows]`` of every rating of ``period`` (a :class:`Period`), typed values (numbers stay numbers).
+
+    Rows are ordered by supplier code, customer code, service and respondent (three queries).
+    """
+    ratings = list(db.session.scalars(
+        select(Rating).where(Rating.period_id == period.id).options(
+            selectinload(Rating.scores),
+            selectinload(Rating.contract).selectinload(Contract.supplier),
+            selectinload(Rating.contract).selectinload(Contract.customer),
+            selectinload(Rating.contract).selectinload(Contract.service))
+    ))
+    keys = _criterion_keys()
+    ratings.sort(key=lambda r: (r.contract.supplier.code, r.contract.customer.code, r.contract.service.name,
+                                r.respondent_key))
+    rows: list[list[Any]] = [list(RATING_REPORT_COLUMNS)]
+    for r in ratings:
+        scores = {keys.get(s.criterion_id): s.score for s in r.scores}
+        con = r.contract
+        rows.append([period.label, con.supplier.code, con.supplier.name, con.customer.code, con.customer.name,
+                     con.service.name, r.respondent_key, *(scores.get(k) for k in CRITERIA_COLUMNS), r.recommend,
+                     r.standard_met, "yes" if r.no_interaction else "no", r.health, r.comment])
+    return rows
+
+
+def departments_report(period) -> list[list[Any]]:
+    """``[header, *rows]`` of each internal department's figures in ``period``, from the analysis JSON.
+
+    The bottleneck is written as ``SUPPLIER → CUSTOMER (service)``; NPS and CSAT to one
+    decimal, response rate a fraction 0–1, as in the JSON API.
+    """
+    from ..analysis import SMALL_SAMPLE
+    from ..services import analysis as analysis_service
+
+    figures = analysis_service.period_analysis(period).to_json()
+    rows: list[list[Any]] = [list(DEPARTMENT_REPORT_COLUMNS)]
+    for d in figures["departments"]:
+        b = d["bottleneck"]
+        rows.append([d["code"], d["name"], d["chain_strength"],
+                     f"{b['supplier']} → {b['customer']} ({b['service']})" if b else None,
+                     "yes" if d["relies_on_unrated"] else "no", "yes" if d["cut_off"] else "no", d["dominates"],
+                     d["nps"], d["nps_responses"],
+                     "yes" if d["nps"] is not None and d["nps_responses"] < SMALL_SAMPLE else "no",
+                     d["csat"], d["response_rate"]])
+    return rows
+
+
+def csv_bytes(rows: list[list[Any]]) -> bytes:
+    """Rows as an Excel-friendly CSV: UTF-8 with BOM, CRLF, text neutralised, numbers as plain numbers."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows([[cell(v) for v in row] for row in rows])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
+    """Sheets ``{title: rows}`` as an XLSX workbook: numbers as numbers, text neutralised, header row bold."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title[:31])
+        for i, row in enumerate(rows):
+            sheet.append([_xlsx_value(v) for v in row])
+            if i == 0:
+                for c in sheet[1]:
+                    c.font = Font(bold=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return ("yes" if value else "no") if isinstance(value, bool) else value
+    if hasattr(value, "isoformat"):
+        return value
+    return neutralise(str(value))
+
+
+def organization_xlsx() -> bytes:
+    """The whole organization as the import's workbook (the same layout as ``flask export FILE.xlsx``)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_workbook(Path(tmp) / "organization.xlsx").read_bytes()

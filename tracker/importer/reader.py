@@ -103,6 +103,16 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
 
+    @property
+    def column(self) -> str:
+        """The column the reason names first (``quality '7': …`` → ``quality``), or ``""``."""
+        match = re.match(r"([\w.]+)(?: |:|$)", self.reason)
+        if match is None:
+            return ""
+        word = match.group(1)
+        known = set(COLUMNS.get(self.file, ())) | set(CRITERIA_COLUMNS) | {"respondent", "comment", "recommend"}
+        return word if word in known or self.file not in COLUMNS else ""
+
 
 @dataclass
 class RawTable:
@@ -249,8 +259,11 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_workbook(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
-    """Raw tables of an XLSX workbook whose sheets are named like the files (``departments`` or ``departments.csv``)."""
+def read_workbook(path: Any) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Raw tables of an XLSX workbook (a path or a binary file) whose sheets are named like the files.
+
+    A sheet may be named ``departments`` or ``departments.csv``.
+    """
     from openpyxl import load_workbook  # only needed for workbooks
 
     book = load_workbook(path, read_only=True, data_only=True)

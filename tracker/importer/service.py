@@ -2,8 +2,10 @@
 
 The whole set is checked first (:func:`tracker.importer.checks.check`); with any
 problem nothing is written. Otherwise every row is upserted, each create/update is
-audited, ratings go through :func:`tracker.services.ratings.save_rating` (so health
-and the audit trail are the same as from the form) and one ``import`` audit row
+audited; new ratings are inserted in bulk with health from
+:func:`tracker.analysis.rating_health` and an audit row each, changed ones go through
+:func:`tracker.services.ratings.save_rating` (so health and the audit trail are the
+same as from the form), and one ``import`` audit row
 carries the counts. Importing the same files again writes nothing at all.
 
 Choices the brief leaves open:
@@ -20,19 +22,25 @@ Choices the brief leaves open:
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable
 
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
+
+from ..analysis import rating_health
 from ..extensions import db
-from ..models import Contract, Department, Period, Service, User
+from ..models import AuditLog, Contract, Department, Period, Rating, RatingScore, Service, User
 from ..models.base import utcnow
 from ..services import audit
 from ..services import ratings as rating_service
 from . import checks
 from .reader import ImportSet, Problem, read_path
 
-__all__ = ["COUNTED", "Counts", "ImportResult", "import_path", "import_set"]
+__all__ = ["COUNTED", "Counts", "ImportResult", "Progress", "import_path", "import_set"]
 
 #: What the counts are kept for, in the order they are reported.
 COUNTED = ("departments", "contracts", "periods", "ratings")
@@ -86,13 +94,20 @@ def import_path(path: str | Path, *, dry_run: bool = False, actor_id: int | None
     return import_set(read_path(path), dry_run=dry_run, actor_id=actor_id, today=today)
 
 
+#: ``progress(stage, done, total)``: called while an import runs (stage is "checking" or "ratings").
+Progress = Callable[[str, int, int], None]
+
+
 def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None = None,
-               today: date | None = None) -> ImportResult:
+               today: date | None = None, progress: Progress | None = None) -> ImportResult:
     """Check ``data`` whole, then write it in one transaction (commit once; rolled back on a dry run).
 
     Returns an :class:`ImportResult`; when it has problems nothing was written.
-    ``today`` (default: the current date) decides the status of periods created.
+    ``today`` (default: the current date) decides the status of periods created;
+    ``progress`` is told how far the ratings are (every 1,000 rows).
     """
+    if progress is not None:
+        progress("checking", 0, len(data.ratings))
     snap = checks.load_snapshot()
     plan, problems = checks.check(data, snap)
     result = ImportResult(problems=problems, dry_run=dry_run)
@@ -100,7 +115,7 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
         db.session.rollback()
         return result
     try:
-        _apply(data, plan, snap, result, actor_id=actor_id, today=today or date.today())
+        _apply(data, plan, snap, result, actor_id=actor_id, today=today or date.today(), progress=progress)
         if dry_run or not result.changed_anything:
             db.session.rollback()
         else:
@@ -120,11 +135,11 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
 
 
 def _apply(data: ImportSet, plan: checks.Plan, snap: checks.Snapshot, result: ImportResult, *,
-           actor_id: int | None, today: date) -> None:
+           actor_id: int | None, today: date, progress: Progress | None = None) -> None:
     departments = _apply_departments(plan, snap, result, actor_id)
     contracts = _apply_contracts(plan, snap, departments, result, actor_id)
     periods = _apply_periods(data, plan, snap, result, actor_id, today)
-    _apply_ratings(data, plan, snap, contracts, periods, result, actor_id)
+    _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress)
 
 
 def _apply_departments(plan, snap, result, actor_id) -> dict[str, Department]:
@@ -247,25 +262,105 @@ def _apply_periods(data, plan, snap, result, actor_id, today) -> dict[str, Perio
     return periods
 
 
-def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id) -> None:
+def _rating_values(row, plan, snap) -> tuple[dict[str, Any], dict[str, int]]:
+    """The stored fields and answered scores of a checked rating row, as :func:`save_rating` computes them."""
+    answered = {} if row.no_interaction else {k: s for k, s in row.scores.items() if s is not None}
+    health = rating_health(answered, {k: snap.criteria[k].weight for k in answered}) if answered else None
+    respondent = plan.respondents[row.line]
+    user = snap.users.get(respondent) if respondent else None
+    values = {
+        "recommend": None if row.no_interaction else row.recommend,
+        "standard_met": None if row.no_interaction else row.standard_met,
+        "no_interaction": bool(row.no_interaction),
+        "comment": (row.comment or "").strip() or None,
+        "health": health,
+        "respondent_id": user.id if user else None,
+    }
+    return values, answered
+
+
+def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress=None) -> None:
+    """Write the ratings: new ones in bulk, changed ones through :func:`save_rating`, unchanged ones not at all.
+
+    A 50,000-row file would take minutes through ``save_rating`` (a query and a flush per
+    row); the checks have already validated every row with
+    :func:`tracker.services.ratings.validate`, and health comes from the same
+    :func:`tracker.analysis.rating_health`, so the bulk path stores what the form would.
+    """
     counts = result.counts["ratings"]
-    for row in data.ratings:
+    if not data.ratings:
+        return
+    period_ids = {periods[row.period].id for row in data.ratings if periods[row.period].id is not None}
+    existing: dict[tuple[int, int, str], Rating] = {}
+    if period_ids:
+        for rating in db.session.scalars(select(Rating).where(Rating.period_id.in_(period_ids))
+                                         .options(selectinload(Rating.scores))):
+            existing[(rating.contract_id, rating.period_id, rating.respondent_key)] = rating
+    key_by_criterion = {c.id: k for k, c in snap.criteria.items()}
+    new_rows: list[tuple[dict[str, Any], dict[str, int]]] = []
+    total = len(data.ratings)
+    for done, row in enumerate(data.ratings, start=1):
         contract, period = contracts[row.link], periods[row.period]
-        respondent = plan.respondents[row.line]
-        user = snap.users.get(respondent) if respondent else None
-        answer = rating_service.RatingInput(
-            scores={k: s for k, s in row.scores.items() if s is not None},
-            recommend=row.recommend, standard_met=row.standard_met,
-            no_interaction=row.no_interaction, comment=row.comment,
-        )
-        existed = (contract.id, period.id, respondent) in snap.rating_keys
-        _rating, changed = rating_service.save_rating(
-            contract, period, answer, respondent_key=respondent, respondent_id=user.id if user else None,
-            actor_id=actor_id, require_open=False, criteria=snap.criteria,
-        )
-        if not existed:
-            counts.added += 1
-        elif changed:
-            counts.changed += 1
+        respondent = (plan.respondents[row.line] or "").strip().lower()
+        values, answered = _rating_values(row, plan, snap)
+        rating = existing.get((contract.id, period.id, respondent))
+        if rating is None:
+            new_rows.append((values | {"contract_id": contract.id, "period_id": period.id,
+                                       "respondent_key": respondent, "submitted_by_id": actor_id}, answered))
         else:
-            counts.unchanged += 1
+            old_scores = {key_by_criterion.get(s.criterion_id, str(s.criterion_id)): s.score for s in rating.scores}
+            if audit.diff(rating, list(values), values) or old_scores != answered:
+                rating_service.save_rating(
+                    contract, period,
+                    rating_service.RatingInput(scores=answered, recommend=row.recommend,
+                                               standard_met=row.standard_met, no_interaction=row.no_interaction,
+                                               comment=row.comment),
+                    respondent_key=respondent, respondent_id=values["respondent_id"], actor_id=actor_id,
+                    require_open=False, criteria=snap.criteria)
+                counts.changed += 1
+            else:
+                counts.unchanged += 1
+        if progress is not None and (done % 1000 == 0 or done == total):
+            progress("ratings", done, total)
+    if not new_rows:
+        return
+    now = utcnow()
+    for chunk_start in range(0, len(new_rows), 5000):
+        chunk = new_rows[chunk_start:chunk_start + 5000]
+        ids = list(db.session.scalars(
+            insert(Rating).returning(Rating.id, sort_by_parameter_order=True),
+            [values | {"version": 1, "created_at": now, "updated_at": now} for values, _answered in chunk],
+        ))
+        scores = [{"rating_id": rid, "criterion_id": snap.criteria[k].id, "score": s,
+                   "weight": snap.criteria[k].weight}
+                  for rid, (_values, answered) in zip(ids, chunk) for k, s in answered.items()]
+        if scores:
+            db.session.execute(insert(RatingScore), scores)
+        db.session.execute(insert(AuditLog), [
+            {"at": now, "user_id": actor_id, "action": "create", "entity": "rating", "entity_id": rid,
+             "changes": _audit_json({k: [None, v] for k, v in values.items()
+                                     if v is not None and k not in ("contract_id", "period_id", "respondent_key",
+                                                                    "submitted_by_id")}
+                                    | {f"score.{k}": [None, s] for k, s in answered.items()})}
+            for rid, (values, answered) in zip(ids, chunk)])
+    counts.added += len(new_rows)
+
+
+def _audit_json(changes: dict[str, list]) -> str | None:
+    """``changes`` as :func:`tracker.services.audit.record` stores them."""
+    return json.dumps(changes, ensure_ascii=False, default=str) if changes else None
+
+
+def import_survey(filename: str, data: bytes, mapping: dict, *, dry_run: bool = False, actor_id: int | None = None,
+                  today: date | None = None, progress: Progress | None = None) -> ImportResult:
+    """Import a survey-tool export (CSV or XLSX bytes) as ratings under ``mapping`` (see :mod:`.survey`).
+
+    Raises
+    ------
+    tracker.importer.uploads.ImportFileError
+        The file or the mapping is refused as a whole.
+    """
+    from .survey import read_survey, survey_set
+
+    rows = survey_set(read_survey(filename, data), mapping, source=Path(filename).name)
+    return import_set(rows, dry_run=dry_run, actor_id=actor_id, today=today, progress=progress)

@@ -4,6 +4,7 @@ from .org import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, ContractResponde
 from .rating import PERIOD_STATUSES, STANDARD_MET, Criterion, Period, Rating, RatingScore
 from .user import DEPARTMENT_ROLES, ROLES, User
 from .work import AuditLog, FollowUp, KpiTarget, Rotation, Setting
+from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, SurveyMapping  # noqa: E402
 
 __all__ = [
     "ApiToken",
@@ -27,4 +28,8 @@ __all__ = [
     "Service",
     "Setting",
     "User",
+    "IMPORT_KINDS",
+    "IMPORT_STATUSES",
+    "ImportJob",
+    "SurveyMapping",
 ]

@@ -1,0 +1,103 @@
+"""Benchmark importing a large workbook: 50,000 ratings by default.
+
+Usage::
+
+    .venv/bin/python bench/bench_import.py [--ratings 50000] [--contracts 1000] [--database sqlite:///...]
+
+Writes a seeded random XLSX workbook with openpyxl (departments, contracts, periods,
+ratings sheets), then times, against a fresh SQLite database in a temporary folder
+(or ``--database``), reading the workbook, the dry run, the apply, and the
+re-import of the same file (which must report 0 added, 0 changed).
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tracker import create_app  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.importer import reader, service  # noqa: E402
+from tracker.services import settings as settings_service  # noqa: E402
+
+
+def build_workbook(path: Path, *, ratings: int, contracts: int, seed: int = 7) -> None:
+    """Write a workbook with ``contracts`` agreements and ``ratings`` ratings in one period."""
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    departments = max(10, contracts // 5)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("departments")
+    sheet.append(["code", "name", "kind", "parent_code", "head_email"])
+    for i in range(departments):
+        sheet.append([f"D{i:04d}", f"Department {i}", "internal", None, None])
+    sheet.append(["EXT", "Retail clients", "external", None, None])
+    sheet = book.create_sheet("contracts")
+    sheet.append(["supplier_code", "customer_code", "service", "criticality"])
+    links = []
+    for i in range(contracts):
+        supplier = rng.randrange(departments)
+        customer = "EXT" if i % 10 == 0 else f"D{(supplier + 1 + rng.randrange(departments - 1)) % departments:04d}"
+        link = (f"D{supplier:04d}", customer, f"service {i}")
+        links.append(link)
+        sheet.append([*link, rng.choice([1, 2, 3])])
+    sheet = book.create_sheet("periods")
+    sheet.append(["label", "start_date", "end_date"])
+    sheet.append(["2026-Q1", "2026-01-01", "2026-03-31"])
+    sheet = book.create_sheet("ratings")
+    sheet.append(["period", "supplier_code", "customer_code", "service", "respondent", "quality", "timeliness",
+                  "communication", "value", "recommend", "standard_met", "no_interaction", "comment"])
+    per_contract = -(-ratings // contracts)
+    written = 0
+    for link in links:
+        for r in range(per_contract):
+            if written == ratings:
+                break
+            scores = [rng.choice([None, 1, 2, 3, 4, 5]) for _ in range(4)]
+            recommend = rng.randrange(11)
+            sheet.append(["2026-Q1", *link, f"person{r}@example.com", *scores, recommend,
+                          rng.choice(["met", "partly", "missed", None]), None, f"comment {written}"])
+            written += 1
+    book.save(path)
+
+
+def main() -> None:
+    """Build the workbook, then time the read, the dry run, the apply and the re-import."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ratings", type=int, default=50_000)
+    parser.add_argument("--contracts", type=int, default=1_000)
+    parser.add_argument("--database", default="")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "big.xlsx"
+        t0 = time.perf_counter()
+        build_workbook(book, ratings=args.ratings, contracts=args.contracts)
+        print(f"workbook written: {time.perf_counter() - t0:.1f} s ({book.stat().st_size / 1e6:.1f} MB)")
+        url = args.database or f"sqlite:///{tmp}/bench.sqlite"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+        with app.app_context():
+            db.create_all()
+            settings_service.ensure_defaults()
+            today = __import__("datetime").date(2026, 8, 1)
+            t0 = time.perf_counter()
+            data = reader.read_path(book)
+            t_read = time.perf_counter() - t0
+            print(f"read workbook: {t_read:.1f} s ({len(data.ratings)} ratings)")
+            for label, dry in (("dry run", True), ("apply", False), ("re-import", False)):
+                t0 = time.perf_counter()
+                result = service.import_set(reader.read_path(book), dry_run=dry, today=today)
+                elapsed = time.perf_counter() - t0
+                assert not result.problems, result.problems[:5]
+                print(f"{label} (read included): {elapsed:.1f} s — ratings {result.counts['ratings']}")
+            db.session.remove()
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""Admin views for imports and exports: upload → preview (a dry run) → apply, survey mappings, downloads.
+
+Thin views: the upload is checked and kept by :mod:`tracker.importer.jobs`, which runs
+the preview and the apply (in a background thread); the status page polls a fragment
+with htmx until the run ends.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional, Regexp
+
+from ..extensions import db
+from ..importer import export as exporter
+from ..importer import jobs
+from ..importer.service import COUNTED
+from ..importer.survey import check_mapping
+from ..importer.uploads import ImportFileError
+from ..models import ImportJob, SurveyMapping
+from ..services import analysis as analysis_service
+from ..services import audit
+from . import bp
+
+RECENT_JOBS = 20
+
+
+class UploadForm(FlaskForm):
+    """An organization workbook, a ZIP of its CSV files, or one of those CSV files."""
+
+    file = FileField(_l("Workbook (.xlsx), ZIP of CSV files, or one CSV file"), validators=[FileRequired()])
+    submit = SubmitField(_l("Upload and preview"))
+
+
+class SurveyForm(FlaskForm):
+    """A survey-tool export and the mapping of its columns to rating fields."""
+
+    file = FileField(_l("Survey export (.csv or .xlsx)"), validators=[FileRequired()])
+    saved = SelectField(_l("Saved mapping"), choices=[], validate_choice=False)
+    recommend_column = StringField(_l("Column of the 0–10 question"), validators=[Optional(), Length(max=500)])
+    comment_column = StringField(_l("Column of the comment"), validators=[Optional(), Length(max=500)])
+    timestamp_column = StringField(_l("Column of the timestamp"), validators=[Optional(), Length(max=500)])
+    period_by = SelectField(_l("Period from the timestamp"),
+                            choices=[("month", _l("month (YYYY-MM)")), ("quarter", _l("quarter (YYYY-Qn)"))])
+    date_order = SelectField(_l("Dates written with slashes"),
+                             choices=[("mdy", _l("month/day/year")), ("dmy", _l("day/month/year"))])
+    period = StringField(_l("Period label, fixed for the file"), validators=[Optional(), Length(max=32)])
+    period_column = StringField(_l("Column of the period label"), validators=[Optional(), Length(max=500)])
+    respondent_column = StringField(_l("Column of the respondent"), validators=[Optional(), Length(max=500)])
+    supplier = StringField(_l("Supplier code, fixed for the file"), validators=[Optional(), Length(max=32)])
+    supplier_column = StringField(_l("Column of the supplier code"), validators=[Optional(), Length(max=500)])
+    customer = StringField(_l("Customer code, fixed for the file"), validators=[Optional(), Length(max=32)])
+    customer_column = StringField(_l("Column of the customer code"), validators=[Optional(), Length(max=500)])
+    service = StringField(_l("Internal product, fixed for the file"), validators=[Optional(), Length(max=200)])
+    service_column = StringField(_l("Column of the internal product"), validators=[Optional(), Length(max=500)])
+    criteria = TextAreaField(_l("Criteria (JSON)"), validators=[Optional(), Length(max=20000)])
+    missing_comment = StringField(_l("Comment for a low answer without one"), validators=[Optional(), Length(max=200)])
+    save_as = StringField(_l("Save this mapping as"), validators=[
+        Optional(), Length(max=100), Regexp(r"^[\w .\-]+$", message=_l("Letters, digits, spaces, dots and dashes."))])
+    submit = SubmitField(_l("Upload and preview"))
+
+    MAPPING_FIELDS = ("recommend_column", "comment_column", "timestamp_column", "period_by", "date_order", "period",
+                      "period_column", "respondent_column", "supplier", "supplier_column", "customer",
+                      "customer_column", "service", "service_column", "missing_comment")
+
+    def mapping(self) -> dict:
+        """The mapping the admin filled in (criteria parsed from their JSON).
+
+        Raises
+        ------
+        ImportFileError
+            The criteria are not valid JSON.
+        """
+        mapping = {name: (getattr(self, name).data or "").strip() for name in self.MAPPING_FIELDS}
+        text = (self.criteria.data or "").strip()
+        if text:
+            try:
+                mapping["criteria"] = json.loads(text)
+            except ValueError as exc:
+                raise ImportFileError(f"criteria: not valid JSON ({exc})") from exc
+        return {k: v for k, v in mapping.items() if v}
+
+
+def _saved_mappings() -> list[SurveyMapping]:
+    return list(db.session.scalars(select(SurveyMapping).order_by(SurveyMapping.name)))
+
+
+def _survey_form() -> SurveyForm:
+    form = SurveyForm()
+    form.saved.choices = [("", _("— fill in the fields below —"))] + [(m.name, m.name) for m in _saved_mappings()]
+    return form
+
+
+def _page(upload_form: UploadForm | None = None, survey_form: SurveyForm | None = None, status: int = 200):
+    recent = list(db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(RECENT_JOBS)))
+    return render_template("admin/imports/index.html", upload_form=upload_form or UploadForm(),
+                           survey_form=survey_form or _survey_form(), recent=recent,
+                           mappings=_saved_mappings()), status
+
+
+@bp.get("/imports")
+def imports():
+    """The import page: organization upload, survey upload with its mapping, recent imports."""
+    return _page()
+
+
+@bp.post("/imports")
+def import_upload():
+    """Keep an organization upload and preview it (a dry run)."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _page(upload_form=form, status=400)
+    upload = form.file.data
+    try:
+        job = jobs.create_job(upload.filename or "upload", upload.read(), user_id=current_user.id)
+    except ImportFileError as exc:
+        form.file.errors.append(str(exc))
+        return _page(upload_form=form, status=400)
+    jobs.start(job, dry_run=True)
+    return redirect(url_for("admin.import_job", token=job.token))
+
+
+@bp.post("/imports/survey")
+def import_survey_upload():
+    """Keep a survey export with its mapping (saved by name if asked) and preview it."""
+    form = _survey_form()
+    if not form.validate_on_submit():
+        return _page(survey_form=form, status=400)
+    try:
+        if form.saved.data:
+            saved = db.session.scalar(select(SurveyMapping).where(SurveyMapping.name == form.saved.data))
+            if saved is None:
+                raise ImportFileError(_("That saved mapping no longer exists."))
+            mapping = saved.config_data
+        else:
+            mapping = check_mapping(form.mapping())
+        upload = form.file.data
+        job = jobs.create_job(upload.filename or "survey", upload.read(), kind="survey", mapping=mapping,
+                              user_id=current_user.id)
+    except ImportFileError as exc:
+        form.file.errors.append(str(exc))
+        return _page(survey_form=form, status=400)
+    name = (form.save_as.data or "").strip()
+    if name and not form.saved.data:
+        _save_mapping(name, mapping)
+        flash(_("Mapping %(name)s saved.", name=name), "success")
+    jobs.start(job, dry_run=True)
+    return redirect(url_for("admin.import_job", token=job.token))
+
+
+def _save_mapping(name: str, mapping: dict) -> SurveyMapping:
+    """Create or replace the saved mapping ``name`` (audited, committed)."""
+    saved = db.session.scalar(select(SurveyMapping).where(SurveyMapping.name == name))
+    config = json.dumps(mapping, ensure_ascii=False, sort_keys=True)
+    if saved is None:
+        saved = SurveyMapping(name=name, config=config)
+        db.session.add(saved)
+        db.session.flush()
+        audit.record("create", "survey_mapping", saved.id, {"name": [None, name], "config": [None, config]})
+    elif saved.config != config:
+        audit.record("update", "survey_mapping", saved.id, {"config": [saved.config, config]})
+        saved.config = config
+    db.session.commit()
+    return saved
+
+
+def _job_or_404(token: str) -> ImportJob:
+    job = jobs.get_job(token)
+    if job is None:
+        abort(404)
+    return job
+
+
+def _job_context(job: ImportJob) -> dict:
+    result = job.result_data
+    counts = {name: result.get("counts", {}).get(name, [0, 0, 0]) for name in COUNTED}
+    if job.kind == "survey":
+        counts = {"ratings": counts["ratings"], "periods": counts["periods"]}
+    totals = [sum(c[i] for c in counts.values()) for i in range(3)]
+    return {"job": job, "result": result, "counts": counts, "totals": totals, "progress": jobs.progress_of(job),
+            "problems": result.get("problems", [])}
+
+
+@bp.get("/imports/<token>")
+def import_job(token: str):
+    """The status of an import: progress while it runs, then the preview or the applied counts."""
+    job = _job_or_404(token)
+    return render_template("admin/imports/job.html", **_job_context(job))
+
+
+@bp.get("/imports/<token>/status")
+def import_job_status(token: str):
+    """The status fragment that the job page polls with htmx."""
+    job = _job_or_404(token)
+    return render_template("admin/imports/_status.html", **_job_context(job))
+
+
+@bp.post("/imports/<token>/apply")
+def import_apply(token: str):
+    """Apply a previewed upload: checked again from the kept file, then written in one transaction."""
+    job = _job_or_404(token)
+    from ..auth.forms import EmptyForm
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not job.finished or not job.dry_run or job.result_data.get("problems"):
+        flash(_("Only a finished preview without problems can be applied."), "warning")
+        return redirect(url_for("admin.import_job", token=job.token))
+    jobs.start(job, dry_run=False)
+    return redirect(url_for("admin.import_job", token=job.token))
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+@bp.get("/exports")
+def exports():
+    """Downloads: a period's ratings and department figures (CSV, XLSX), the whole organization (XLSX)."""
+    periods = analysis_service.known_periods()
+    current = analysis_service.current_period()
+    return render_template("admin/imports/exports.html", periods=periods, current=current)
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/exports/<any(ratings, departments, figures):what>.<any(csv, xlsx):fmt>")
+def export_period(what: str, fmt: str):
+    """A period's ratings or per-department figures (``?period=LABEL``, default the current one)."""
+    label = request.args.get("period", "")
+    try:
+        period = analysis_service.resolve_period(label) if label else analysis_service.current_period()
+    except LookupError:
+        abort(404)
+    if period is None:
+        abort(404)
+    if what == "figures":
+        what = "departments"
+    rows = exporter.ratings_report(period) if what == "ratings" else exporter.departments_report(period)
+    filename = f"{what}-{period.label}.{fmt}"
+    if fmt == "csv":
+        return _download(exporter.csv_bytes(rows), filename, "text/csv; charset=utf-8")
+    return _download(exporter.xlsx_bytes({what: rows}), filename, XLSX)
+
+
+@bp.get("/exports/organization.xlsx")
+def export_organization():
+    """The whole organization as the import's workbook (departments, contracts, periods, ratings)."""
+    return _download(exporter.organization_xlsx(), f"organization-{date.today().isoformat()}.xlsx", XLSX)
