@@ -1,4 +1,6 @@
 """The admin overview: period status, response rate, counts and data problems."""
+import re
+
 from sqlalchemy import event
 
 from tracker.extensions import db
@@ -12,7 +14,7 @@ def test_overview_shows_period_counts_and_problems(admin, org):
     db.session.commit()
     page = admin.get("/admin/").get_data(as_text=True)
     assert "Period 2026-Q3 is open" in page
-    assert "1 of 11 active agreements have at least one rating" in page and "9 %" in page
+    assert "1 of 11 active agreements have at least one rating" in page and re.search(r"\b9\s?%", page)
     assert "Departments: <strong>10</strong>" in page
     assert "Agreements: <strong>11</strong>" in page
     assert "Users: <strong>12</strong>" in page
@@ -49,6 +51,8 @@ def _count_queries(client, path: str) -> int:
 
 def test_list_pages_do_not_query_per_row(admin, org):
     paths = ["/admin/departments", "/admin/contracts", "/admin/users", "/admin/periods"]
+    for path in paths:  # warm any per-process cache so only per-row queries could differ
+        admin.get(path)
     before = {path: _count_queries(admin, path) for path in paths}
     for n in range(15):
         dep = factories.department(f"X{n}")
