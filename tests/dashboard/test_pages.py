@@ -111,3 +111,19 @@ def test_heads_see_comments_on_their_own_agreements_only(client, auth, rated, em
     auth.login(email)
     html = client.get(f"/dashboard/contracts/{con.id}").get_data(as_text=True)
     assert ("Secret remark" in html) is sees
+
+
+def test_departments_list_sorts_and_filters(client, auth, rated):
+    auth.login("coo@test.local")
+    html = client.get("/dashboard/departments?sort=-dominates").get_data(as_text=True)
+    body = html[html.index("<tbody>"):]
+    order = [code for code in ("IT", "LOG", "WH", "HR", "FIN") if f">{code}</a>" in body]
+    positions = {code: body.index(f">{code}</a>") for code in order}
+    assert positions["IT"] < positions["WH"] < positions["FIN"]
+    assert positions["LOG"] < positions["HR"]
+    text = text_of(client.get("/dashboard/departments?q=ex"))
+    assert "EXT" in text and "PROC" not in text
+    text = text_of(client.get("/dashboard/departments?sort=chain_strength"))
+    body = text[text.index("Response rate"):]
+    assert body.index("PROC") < body.index("LOG")  # 45 before 90
+    assert client.get("/dashboard/departments?sort=bogus").status_code == 200

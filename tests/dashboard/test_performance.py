@@ -74,5 +74,5 @@ def test_queries_do_not_grow_with_the_organization(app, client, auth, path):
     small, _size = count_queries(client, path)
     build_org(200, first=10)
     large, _size = count_queries(client, path)
-    assert small == large, (small, large)
+    assert large <= small, (small, large)  # a cache elsewhere may save a query the second time
     assert large <= 20

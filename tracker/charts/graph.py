@@ -45,7 +45,7 @@ RANKS_SHOWN = 10
 MAX_LABELLED_ROWS = 70
 
 # Geometry in inches: one data unit is one inch on both axes, so arrow arithmetic is simple.
-COL_GAP = 1.9
+COL_GAP = 1.75
 ROW_GAP = 0.62
 MARGIN = 0.6
 LEGEND_HEIGHT = 0.85
@@ -91,6 +91,7 @@ class Layout:
     back_links: set[tuple[str, str]]
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
     n_layers: int = 1
+    row_gap: float = 0.62
     band_top: float | None = None
 
 
@@ -236,14 +237,17 @@ def _place(result: Layout, main: nx.DiGraph, rest: nx.DiGraph) -> None:
 
     main_sizes = column_sizes(main)
     main_height = max(main_sizes.values(), default=1)
+    # few departments per column: more air between rows, so curved links can pass
+    result.row_gap = ROW_GAP * (1.5 if main_height <= 4 else 1.25 if main_height <= 8 else 1.0)
+    gap = result.row_gap
     for n in main:
         size = main_sizes[result.layer[n]]
         # centre each column on the tallest one
-        y = -(result.row[n] + (main_height - size) / 2) * ROW_GAP
+        y = -(result.row[n] + (main_height - size) / 2) * gap
         result.positions[n] = (x_of(n), y)
     if len(rest):
         rest_sizes = column_sizes(rest)
-        top = -(main_height - 1) * ROW_GAP - 1.1
+        top = -(main_height - 1) * gap - 1.1
         result.band_top = top + 0.55
         for n in rest:
             result.positions[n] = (x_of(n), top - result.row[n] * ROW_GAP)
@@ -432,7 +436,13 @@ def _route(lay: Layout, a: tuple[float, float], b: tuple[float, float], is_back:
     obstacles = [(lay.positions[n], sizes[n]) for n in sizes
                  if (lo + 0.3 < lay.positions[n][0] < hi - 0.3) or (same_col and abs(lay.positions[n][0] - lo) < 1e-6
                                                                   and min(ya, yb) < lay.positions[n][1] < max(ya, yb))]
-    candidates = (0.3, -0.3, 0.45, -0.45) if same_col else (0.06, -0.06, 0.14, -0.14, 0.22, -0.22, 0.32, -0.32)
+    if same_col:
+        candidates = (0.3, -0.3, 0.45, -0.45)
+    else:
+        # the same bulge (inches off the straight line) whatever the link's length
+        length = math.hypot(xb - xa, yb - ya) or 1.0
+        candidates = tuple(2 * bulge / length for bulge in (0.08, -0.08, 0.25, -0.25, 0.45, -0.45, 0.7, -0.7,
+                                                           1.0, -1.0))
     reach_y = max(abs(r) for r in candidates) * abs(xb - xa) + 0.5
     top, bottom = max(ya, yb) + reach_y, min(ya, yb) - reach_y
     obstacles = [o for o in obstacles if bottom < o[0][1] < top]
@@ -520,7 +530,7 @@ def _width(criticality: int) -> float:
 
 
 def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
+    return "—" if value is None else f"{round(value, 1):g}"
 
 
 def _node_title(node: GraphNode, words: dict[str, str]) -> str:

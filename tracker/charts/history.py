@@ -51,10 +51,11 @@ def history_chart(periods: list[str], series: list[HistorySeries], *, target: fl
     ax.tick_params(labelsize=8, colors=INK)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
-    ax.text(1.0, target, f" {words['target']} {target:g}", transform=ax.get_yaxis_transform(), fontsize=7,
-            color=BAND_COLOURS["good"][0], va="center", family=FONT)
-    ax.text(1.0, floor, f" {words['floor']} {floor:g}", transform=ax.get_yaxis_transform(), fontsize=7,
-            color=BAND_COLOURS["bad"][0], va="center", family=FONT)
+    # named inside the plot, just above each line, clear of a right-hand NPS axis
+    ax.text(0.005, target + 1, f"{words['target']} {target:g}", transform=ax.get_yaxis_transform(), fontsize=7,
+            color=BAND_COLOURS["good"][0], va="bottom", family=FONT)
+    ax.text(0.005, floor + 1, f"{words['floor']} {floor:g}", transform=ax.get_yaxis_transform(), fontsize=7,
+            color=BAND_COLOURS["bad"][0], va="bottom", family=FONT)
     nps_ax = None
     handles = []
     markers = "osD^v"
@@ -73,8 +74,6 @@ def history_chart(periods: list[str], series: list[HistorySeries], *, target: fl
         (line,) = target_ax.plot(xs, ys, color=colour, lw=2, marker=markers[i % len(markers)], ms=5,
                                  ls="--" if s.axis == "nps" else "-", label=s.label)
         handles.append(line)
-    if nps_ax is not None:
-        ax.text(1.0, 1.02, "", transform=ax.transAxes)
     if not any(v is not None for s in series for v in s.values):
         ax.text(0.5, 0.5, words["no_data"], transform=ax.transAxes, ha="center", va="center", color=MUTED,
                 fontsize=10, family=FONT)

@@ -159,14 +159,34 @@ def dashboard(period: Period) -> Dashboard:
     )
 
 
+def department_rows(pa: analysis.PeriodAnalysis, sort: str = "code", q: str = "") -> list[analysis.DepartmentFigures]:
+    """Departments of ``pa`` whose code or name contains ``q`` (any case), internal ones first, sorted by
+    the figure ``sort`` (``-`` prefix: descending); departments without the figure go last."""
+    key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    needle = q.casefold()
+    rows = [d for d in pa.departments.values()
+            if not needle or needle in d.code.casefold() or needle in d.name.casefold()]
+    rows.sort(key=lambda d: d.code)
+    if key != "code":
+        rows.sort(key=lambda d: (getattr(d, key) is None, -(getattr(d, key) or 0) if descending else
+                                 (getattr(d, key) or 0)))
+    elif descending:
+        rows.reverse()
+    rows.sort(key=lambda d: d.kind != analysis.INTERNAL)
+    return rows
+
+
 def graph_data(pa: analysis.PeriodAnalysis) -> tuple[list[GraphNode], list[GraphLink]]:
     """Plain chart input for the dependency graph of ``pa``: one link per supplier → customer pair,
     carrying the link health, its best weak-link rank, its highest criticality and a page to open."""
     rank_of = {w.contract.id: w.rank for w in pa.weak_links}
+    # A department without any agreement (a division, a new unit) has nothing to show in the graph.
+    linked = {code for cf in pa.contracts.values() for code in (cf.contract.supplier, cf.contract.customer)}
     nodes = [
         GraphNode(d.code, d.name, d.kind, d.chain_strength, d.cut_off,
                   url_for("dashboard.department", code=d.code, period=pa.period))
-        for d in pa.departments.values()
+        for d in pa.departments.values() if d.code in linked or d.kind == analysis.EXTERNAL
     ]
     by_pair: dict[tuple[str, str], list[analysis.ContractFigures]] = defaultdict(list)
     for cf in pa.contracts.values():
@@ -184,7 +204,7 @@ def graph_data(pa: analysis.PeriodAnalysis) -> tuple[list[GraphNode], list[Graph
         services = "; ".join(cf.contract.service for cf in sorted(figures, key=lambda cf: cf.contract.id))
         word = str(BANDS[health_band(health, page.target, page.floor)][0])
         title = f"{sup} → {cus} ({services}): " + (
-            _("health %(h)s, %(word)s", h=f"{health:g}", word=word) if health is not None else word)
+            _("health %(h)s, %(word)s", h=f"{round(health, 1):g}", word=word) if health is not None else word)
         if setter is not None and setter.stale:
             title += " · " + _("stale")
         if ranks:

@@ -19,6 +19,8 @@ from ..services import settings as settings_service
 from . import bp, queries
 
 OVERVIEW_ROLES = ("coo", "hr", "admin")
+#: Columns the department list sorts by (``?sort=key`` or ``-key`` for descending).
+DEPARTMENT_SORTS = ("code", "chain_strength", "dominates", "nps", "csat", "response_rate")
 #: Rows of each list on the overview before "Show all".
 LIST_LIMIT = 15
 PAGE_ROLES = ("coo", "hr", "admin", "head")
@@ -69,9 +71,13 @@ def departments():
     period = _period_or_404()
     periods = queries.analysis_service.known_periods()
     pa = queries.analysis_service.period_analysis(period) if period else None
-    rows = sorted((d for d in pa.departments.values()), key=lambda d: (d.kind != analysis.INTERNAL, d.code)) \
-        if pa else []
-    return render_template("dashboard/departments.html", pa=pa, rows=rows, period=period, periods=periods)
+    sort = request.args.get("sort", "code")
+    if sort.lstrip("-") not in DEPARTMENT_SORTS:
+        sort = "code"
+    q = request.args.get("q", "").strip()
+    rows = queries.department_rows(pa, sort, q) if pa else []
+    return render_template("dashboard/departments.html", pa=pa, rows=rows, period=period, periods=periods,
+                           sort=sort, q=q)
 
 
 @bp.route("/departments/<code>")
@@ -169,6 +175,15 @@ def contract_history_svg(contract_id: int):
     data = history_chart([p.period for p in past], [HistorySeries(_("Health"), values)], target=target,
                          floor=floor, title=f"{con.supplier.code} → {con.customer.code}", labels=_history_labels())
     return _chart(data, "image/svg+xml")
+
+
+@bp.app_template_filter("pts")
+def pts(value: float | None) -> str:
+    """A figure in points as a page prints it: one decimal at most (58.3, 45, 2400); ``—`` for none."""
+    if value is None:
+        return "—"
+    text = f"{round(float(value), 1):.1f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _period_or_404():
