@@ -111,3 +111,30 @@ def test_member_rates_only_what_they_were_added_to(page, live_server, org, page_
     stored = db.session.scalars(db.select(Rating)).all()
     assert [(r.contract_id, r.respondent_id) for r in stored] == [(hr_to_it.id, org.users["member"].id)]
     db.session.commit()
+
+
+def test_expired_form_keeps_the_typed_comment(page, live_server, org, page_errors):
+    """A rating sent with a stale CSRF token is not lost: the page offers it back to send again."""
+    login(page, live_server.url, "head.wh@test.local")
+    page.get_by_role("link", name=re.compile(r"^Rate IT")).click()
+    comment = "Tickets wait a week before anyone looks at them; twice the scanners stayed down a whole shift."
+    fill_rating(page, (2, 3, 3, 3), recommend=4, comment=comment)
+    # As if the form had been open for longer than the token lives.
+    page.locator("form.rate-form input[name=csrf_token]").evaluate("el => el.value = 'stale'")
+    page_errors.allow(r"status of 400")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save rating").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your form has expired")
+    expect(page.locator("textarea")).to_have_value(comment)
+    shot(page, "rate_form_expired")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Rating)) == 0
+    db.session.commit()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send again").click()
+    expect(page).to_have_url(live_server.url + "/rate/")
+    expect(page.get_by_role("alert")).to_contain_text("Your rating of IT is saved.")
+    db.session.expire_all()
+    saved = db.session.scalars(db.select(Rating)).one()
+    assert saved.comment == comment and saved.recommend == 4
+    db.session.commit()
