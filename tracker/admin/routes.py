@@ -10,6 +10,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, func, select
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import roles_required
 from ..auth.forms import EmptyForm
@@ -229,9 +230,11 @@ def _contract_form(form: ContractForm, con: Contract | None = None) -> ContractF
                                                                               include_archived_ids=keep))
     form.customer_id.choices = choices(blank + org_service.department_choices(include_archived_ids=keep))
     services = org_service.service_choices()
-    if con is not None and con.service_id not in {sid for sid, _label in services}:
-        services.append((con.service_id, f"{con.supplier.code}: {con.service.name}"))
-    form.service_id.choices = choices([("", _("— type a new one below —"))] + services)
+    if con is not None and con.service_id not in {sid for sid, _label, _dep in services}:
+        services.append((con.service_id, f"{con.supplier.code}: {con.service.name}", con.supplier_id))
+    # data-supplier lets static/js/admin.js offer only the chosen supplier's products.
+    form.service_id.choices = choices([("", _("— type a new one below —"))]) + [
+        SelectChoice(str(sid), label, render_kw={"data-supplier": str(dep_id)}) for sid, label, dep_id in services]
     return form
 
 

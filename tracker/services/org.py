@@ -289,15 +289,15 @@ def contract_snapshot(con: Contract) -> dict:
     }
 
 
-def service_choices() -> list[tuple[int, str]]:
-    """``[(id, "SUPPLIER: service")]`` of the active services of active internal departments."""
+def service_choices() -> list[tuple[int, str, int]]:
+    """``[(id, "SUPPLIER: service", supplier id)]`` of the active services of active internal departments."""
     rows = db.session.execute(
-        select(Service.id, Department.code, Service.name)
+        select(Service.id, Department.code, Service.name, Department.id)
         .join(Department, Service.department_id == Department.id)
         .where(Service.archived_at.is_(None), Department.archived_at.is_(None), Department.kind == "internal")
         .order_by(Department.code, Service.name)
     )
-    return [(sid, f"{code}: {name}") for sid, code, name in rows]
+    return [(sid, f"{code}: {name}", dep_id) for sid, code, name, dep_id in rows]
 
 
 def _validate_contract(data: ContractInput, con: Contract | None) -> tuple[dict[str, str], dict]:
