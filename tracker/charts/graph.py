@@ -246,7 +246,6 @@ def _place(result: Layout, main: nx.DiGraph, rest: nx.DiGraph) -> None:
         y = -(result.row[n] + (main_height - size) / 2) * gap
         result.positions[n] = (x_of(n), y)
     if len(rest):
-        rest_sizes = column_sizes(rest)
         top = -(main_height - 1) * gap - 1.1
         result.band_top = top + 0.55
         for n in rest:
@@ -347,8 +346,7 @@ def _draw(nodes: tuple[GraphNode, ...], links: tuple[GraphLink, ...], target: fl
         text.set_gid("note-cut-off")
         titles["note-cut-off"] = words["cut_off_note"] + (": " + ", ".join(cut) if cut else "")
 
-    # nodes first, so arrows can be clipped at their boxes
-    boxes = {}
+    # nodes first: the link geometry needs their box sizes
     sizes: dict[str, tuple[float, float]] = {}
     for i, node in enumerate(sorted(nodes, key=lambda n: n.code)):
         x, y = lay.positions[node.code]
@@ -368,7 +366,6 @@ def _draw(nodes: tuple[GraphNode, ...], links: tuple[GraphLink, ...], target: fl
         if node.url:
             box.set_url(node.url)
         ax.add_artist(box)
-        boxes[node.code] = box
         titles[gid] = _node_title(node, words)
         if show_labels:
             text = ax.text(x, y, node.code, ha="center", va="center", fontsize=fontsize, color=tc,
@@ -515,14 +512,6 @@ def _arrow_paths(a, b, rad, size_a, size_b, head_len):
             (1 - t0) * ((1 - t2) * ya + t2 * c[1]) + t0 * ((1 - t2) * c[1] + t2 * yb))
     body = Path([p_start, ctrl, p_end], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
     return body, head
-
-
-def _exit(size: tuple[float, float], dx: float, dy: float) -> float:
-    """Distance (inches) from a box's centre to its edge in the direction (dx, dy)."""
-    w, h = size
-    norm = math.hypot(dx, dy) or 1.0
-    ux, uy = abs(dx) / norm, abs(dy) / norm
-    return min((w / 2) / ux if ux > 1e-9 else math.inf, (h / 2) / uy if uy > 1e-9 else math.inf)
 
 
 def _width(criticality: int) -> float:

@@ -11,7 +11,6 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import analysis
 from ..auth import roles_required
 from ..charts import HistorySeries, dependency_graph, history_chart
 from ..security import CSP
