@@ -5,6 +5,8 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from . import formatting
+
 ROLE_LABELS = {
     "admin": _l("Customer-experience office"),
     "coo": _l("COO"),
@@ -54,3 +56,4 @@ def init_app(app: Flask) -> None:
         nav_items=nav_items, role_label=role_label, current_locale=lambda: str(get_locale() or "en"),
         health_band=health_band,
     )
+    formatting.init_app(app)

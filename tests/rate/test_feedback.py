@@ -31,7 +31,7 @@ def test_feedback_shows_worked_example_nps_and_csat(client, auth, org):
     assert "What our internal customers say" in html
     assert '<p class="fs-3 mb-0 rate-nps">\u221225</p>' in html
     assert "N = 4" in html and "small sample" in html
-    assert "25.0 %" in html
+    assert "25.0%" in html
     # Per agreement: health with its band word, and one NPS answer each.
     assert "40.0 · critical" in html and "85.0 · good" in html and "55.0 · warning" in html
     assert "\u2212100 <span class=\"small\">(N = 1, small sample)" in html

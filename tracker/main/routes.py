@@ -5,6 +5,7 @@ from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..security import is_safe_next
+from ..services import users
 from . import bp
 
 # Where each role's work starts; the target blueprints own those pages.
@@ -26,9 +27,11 @@ def index():
 
 @bp.route("/locale/<code>", methods=["POST"])
 def set_locale(code: str):
-    """Switch the interface language for this session."""
+    """Switch the interface language: the user's own setting when logged in, else this session's."""
     if code not in current_app.config["BABEL_SUPPORTED_LOCALES"]:
         abort(404)
+    if current_user.is_authenticated:
+        users.set_locale(current_user, code, actor_id=current_user.id)
     session["locale"] = code
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("main.index"))

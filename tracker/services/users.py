@@ -11,6 +11,7 @@ from ..models import DEPARTMENT_ROLES, ROLES, Department, User
 from ..models.base import utcnow
 from . import audit
 from .org import ConflictError
+from .settings import LOCALES
 
 
 class UserError(ValueError):
@@ -181,3 +182,20 @@ def restore_user(user: User, *, actor_id: int | None = None) -> None:
     audit.record("restore", "user", user.id, {"archived_at": [user.archived_at, None]}, user_id=actor_id)
     user.archived_at = None
     db.session.commit()
+
+
+def set_locale(user: User, locale: str | None, *, actor_id: int | None = None) -> User:
+    """Save the user's interface language (``en``, ``ru`` or None for the browser's) and commit.
+
+    Raises
+    ------
+    UserError
+        A locale the app does not offer.
+    """
+    if locale is not None and locale not in LOCALES:
+        raise UserError(f"unknown locale {locale!r}; expected one of {', '.join(LOCALES)}")
+    if user.locale != locale:
+        audit.record("update", "user", user.id, {"locale": [user.locale, locale]}, user_id=actor_id)
+        user.locale = locale
+        db.session.commit()
+    return user

@@ -1,0 +1,85 @@
+"""Locale-aware Jinja filters: health points, percentages, numbers and dates in the reader's format.
+
+``58.3333|health`` is ``58.3`` in English and ``58,3`` in Russian; ``0.42|pct`` is ``42%`` and
+``42 %``; ``1234.5|num`` is ``1,234.5`` and ``1 234,5``; ``date|date`` follows the locale's
+medium format. ``None`` prints as an en dash so an unrated figure never reads as zero.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+
+__all__ = ["health", "pct", "num", "signed", "date_filter", "datetime_filter", "init_app"]
+
+MISSING = "–"
+
+
+def health(value: float | None) -> str:
+    """Health points (0–100) with one decimal, e.g. ``58.3`` / ``58,3``; ``–`` for None."""
+    if value is None:
+        return MISSING
+    return format_decimal(round(float(value), 1), format="#,##0.0")
+
+
+def signed(value: float | None, digits: int = 1) -> str:
+    """A change with its sign and ``digits`` decimals, e.g. ``+4.2`` / ``-21,9``; ``–`` for None."""
+    if value is None:
+        return MISSING
+    value = round(float(value), digits)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    text = format_decimal(abs(value), format=pattern)
+    if value > 0:
+        return "+" + text
+    if value < 0:
+        return "-" + text
+    return text
+
+
+def pct(value: float | None, digits: int = 0, *, ratio: bool = True) -> str:
+    """A percentage in the locale's format: ``0.42`` → ``42%`` / ``42 %``.
+
+    ``ratio=False`` takes a value already in percent (``42.0`` → ``42%``); ``digits`` decimals.
+    """
+    if value is None:
+        return MISSING
+    fraction = float(value) if ratio else float(value) / 100
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(fraction, format=pattern)
+
+
+def num(value: float | int | None, digits: int | None = None) -> str:
+    """A number with the locale's grouping and decimal sign; ``digits`` fixes the decimals."""
+    if value is None:
+        return MISSING
+    if digits is None:
+        return format_decimal(value)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(round(float(value), digits), format=pattern)
+
+
+def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
+    """A date in the locale's format (``short``, ``medium``, ``long`` or a CLDR pattern)."""
+    if value is None:
+        return MISSING
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format=fmt)
+
+
+def datetime_filter(value: datetime | None, fmt: str = "short") -> str:
+    """A moment in the locale's format, in the app's time zone."""
+    if value is None:
+        return MISSING
+    return format_datetime(value, format=fmt)
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters on the app's Jinja environment."""
+    filters: dict[str, Any] = {
+        "health": health, "signed": signed, "pct": pct, "num": num,
+        "date": date_filter, "datetime": datetime_filter,
+    }
+    app.jinja_env.filters.update(filters)
