@@ -16,7 +16,8 @@ def _admin_urls():
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin."):
             continue
-        values = {k: v for k, v in ARGS.items() if k in rule.arguments}
+        # Arguments of routes added later get a placeholder; only the role check matters here.
+        values = {k: ARGS.get(k, 1) for k in rule.arguments if k != "action"}
         if "action" in rule.arguments:
             options = ("open", "close") if "period" in rule.endpoint else ("retire", "restore")
             for action in options:

@@ -43,6 +43,8 @@ class _RoleDepartmentMixin:
 
 
 class DepartmentForm(FlaskForm):
+    """A department or an external customer; ``version`` carries the loaded version for optimistic locking."""
+
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="internal")
@@ -52,6 +54,8 @@ class DepartmentForm(FlaskForm):
 
 
 class ContractForm(FlaskForm):
+    """An agreement: supplier, customer, internal product (chosen or typed), terms and validity."""
+
     supplier_id = SelectField(_l("Supplier"), coerce=_optional_int, validate_choice=False)
     customer_id = SelectField(_l("Customer"), coerce=_optional_int, validate_choice=False)
     service_id = SelectField(_l("Internal product (existing)"), coerce=_optional_int, validate_choice=False)
@@ -70,6 +74,8 @@ class ContractForm(FlaskForm):
 
 
 class UserCreateForm(_RoleDepartmentMixin, FlaskForm):
+    """A new user; an empty password means one is generated and shown once."""
+
     # Not wtforms' Email(): it refuses intranet domains such as .local that companies use.
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254),
                                                  Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an e-mail address."))])
@@ -82,6 +88,8 @@ class UserCreateForm(_RoleDepartmentMixin, FlaskForm):
 
 
 class UserEditForm(_RoleDepartmentMixin, FlaskForm):
+    """A user's name, role and department."""
+
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     department_id = SelectField(_l("Department (for a head or a colleague)"), coerce=_optional_int,
@@ -91,11 +99,15 @@ class UserEditForm(_RoleDepartmentMixin, FlaskForm):
 
 
 class PasswordResetForm(FlaskForm):
+    """A new password for a user, or empty to generate one."""
+
     password = PasswordField(_l("New password (empty: generate one)"), validators=[Optional(), Length(min=8, max=200)])
     submit = SubmitField(_l("Reset password"))
 
 
 class PeriodForm(FlaskForm):
+    """A new period; dates may be left out for labels like 2026-Q4 or 2026-11."""
+
     label = StringField(_l("Label"), validators=[DataRequired(), Length(max=32)])
     start_date = DateField(_l("First day (empty: from a label like 2026-Q4 or 2026-11)"), validators=[Optional()])
     end_date = DateField(_l("Last day"), validators=[Optional()])
@@ -103,11 +115,15 @@ class PeriodForm(FlaskForm):
 
 
 class ReopenForm(FlaskForm):
+    """The reason for reopening a closed period (kept in the audit log)."""
+
     reason = TextAreaField(_l("Reason for reopening"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Reopen"))
 
 
 class SettingsForm(FlaskForm):
+    """Organization target and floor, HR's access to comments, default language."""
+
     target = FloatField(_l("Target T (0–100)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
     floor = FloatField(_l("Quality floor F (0–100, below T)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
     hr_sees_comments = BooleanField(_l("HR sees comment text"))
@@ -116,6 +132,8 @@ class SettingsForm(FlaskForm):
 
 
 class CriterionForm(FlaskForm):
+    """A rating criterion's names and weight."""
+
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=100)])
     name_ru = StringField(_l("Name (Russian)"), validators=[Optional(), Length(max=100)])
     weight = FloatField(_l("Weight"), default=1.0, validators=[InputRequired(), NumberRange(min=0.001, max=1000, message=_l("The weight must be greater than 0."))])

@@ -20,6 +20,7 @@ from ..services import org as org_service
 from ..services import periods as period_service
 from ..services import settings as settings_service
 from ..services import users as user_service
+from ..services.analysis import period_analysis
 from . import bp
 from .forms import (
     ContractForm,
@@ -121,12 +122,8 @@ def index():
 
 
 def _cut_off(period: Period | None) -> list[str] | None:
-    """Codes of the departments cut off from the external customer in ``period``; None when unknown."""
+    """Codes of the departments cut off from the external customer in ``period``; None without a period."""
     if period is None:
-        return None
-    try:
-        from ..services.analysis import period_analysis
-    except ImportError:  # the analysis service is optional for this page
         return None
     return list(period_analysis(period).cut_off)
 
