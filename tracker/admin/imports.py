@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from ..extensions import db
@@ -49,9 +51,11 @@ class SurveyForm(FlaskForm):
     comment_column = StringField(_l("Column of the comment"), validators=[Optional(), Length(max=500)])
     timestamp_column = StringField(_l("Column of the timestamp"), validators=[Optional(), Length(max=500)])
     period_by = SelectField(_l("Period from the timestamp"),
-                            choices=[("month", _l("month (YYYY-MM)")), ("quarter", _l("quarter (YYYY-Qn)"))])
+                            choices=[SelectChoice("month", _l("month (YYYY-MM)")),
+                                     SelectChoice("quarter", _l("quarter (YYYY-Qn)"))])
     date_order = SelectField(_l("Dates written with slashes"),
-                             choices=[("mdy", _l("month/day/year")), ("dmy", _l("day/month/year"))])
+                             choices=[SelectChoice("mdy", _l("month/day/year")),
+                                      SelectChoice("dmy", _l("day/month/year"))])
     period = StringField(_l("Period label, fixed for the file"), validators=[Optional(), Length(max=32)])
     period_column = StringField(_l("Column of the period label"), validators=[Optional(), Length(max=500)])
     respondent_column = StringField(_l("Column of the respondent"), validators=[Optional(), Length(max=500)])
@@ -89,13 +93,29 @@ class SurveyForm(FlaskForm):
         return {k: v for k, v in mapping.items() if v}
 
 
+@bp.before_request
+def _refuse_too_large_uploads():
+    """Answer 413 for a body over MAX_CONTENT_LENGTH before anything parses it.
+
+    The admin context processor builds a form, which parses the body; on an oversized
+    body that parse raises again while the error page renders, which became a 500. So
+    the body is marked empty first.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length and request.content_length > limit:
+        request.__dict__["form"] = ImmutableMultiDict()
+        request.__dict__["files"] = ImmutableMultiDict()
+        abort(413)
+
+
 def _saved_mappings() -> list[SurveyMapping]:
     return list(db.session.scalars(select(SurveyMapping).order_by(SurveyMapping.name)))
 
 
 def _survey_form() -> SurveyForm:
     form = SurveyForm()
-    form.saved.choices = [("", _("— fill in the fields below —"))] + [(m.name, m.name) for m in _saved_mappings()]
+    form.saved.choices = [SelectChoice("", _("— fill in the fields below —"))] + [
+        SelectChoice(m.name, m.name) for m in _saved_mappings()]
     return form
 
 
@@ -125,7 +145,7 @@ def import_upload():
         form.file.errors.append(str(exc))
         return _page(upload_form=form, status=400)
     jobs.start(job, dry_run=True)
-    return redirect(url_for("admin.import_job", token=job.token))
+    return redirect(url_for("admin.import_job", id=job.token))
 
 
 @bp.post("/imports/survey")
@@ -153,7 +173,7 @@ def import_survey_upload():
         _save_mapping(name, mapping)
         flash(_("Mapping %(name)s saved.", name=name), "success")
     jobs.start(job, dry_run=True)
-    return redirect(url_for("admin.import_job", token=job.token))
+    return redirect(url_for("admin.import_job", id=job.token))
 
 
 def _save_mapping(name: str, mapping: dict) -> SurveyMapping:
@@ -172,8 +192,10 @@ def _save_mapping(name: str, mapping: dict) -> SurveyMapping:
     return saved
 
 
-def _job_or_404(token: str) -> ImportJob:
-    job = jobs.get_job(token)
+def _job_or_404() -> ImportJob:
+    # The job's opaque token travels as ?id=… so that every admin URL builds without arguments.
+    token = request.args.get("id", "")
+    job = jobs.get_job(token) if token else None
     if job is None:
         abort(404)
     return job
@@ -189,33 +211,33 @@ def _job_context(job: ImportJob) -> dict:
             "problems": result.get("problems", [])}
 
 
-@bp.get("/imports/<token>")
-def import_job(token: str):
-    """The status of an import: progress while it runs, then the preview or the applied counts."""
-    job = _job_or_404(token)
+@bp.get("/imports/job")
+def import_job():
+    """The status of an import (``?id=TOKEN``): progress while it runs, then the preview or the applied counts."""
+    job = _job_or_404()
     return render_template("admin/imports/job.html", **_job_context(job))
 
 
-@bp.get("/imports/<token>/status")
-def import_job_status(token: str):
+@bp.get("/imports/job/status")
+def import_job_status():
     """The status fragment that the job page polls with htmx."""
-    job = _job_or_404(token)
+    job = _job_or_404()
     return render_template("admin/imports/_status.html", **_job_context(job))
 
 
-@bp.post("/imports/<token>/apply")
-def import_apply(token: str):
+@bp.post("/imports/job/apply")
+def import_apply():
     """Apply a previewed upload: checked again from the kept file, then written in one transaction."""
-    job = _job_or_404(token)
+    job = _job_or_404()
     from ..auth.forms import EmptyForm
 
     if not EmptyForm().validate_on_submit():
         abort(400)
     if not job.finished or not job.dry_run or job.result_data.get("problems"):
         flash(_("Only a finished preview without problems can be applied."), "warning")
-        return redirect(url_for("admin.import_job", token=job.token))
+        return redirect(url_for("admin.import_job", id=job.token))
     jobs.start(job, dry_run=False)
-    return redirect(url_for("admin.import_job", token=job.token))
+    return redirect(url_for("admin.import_job", id=job.token))
 
 
 # --- exports -------------------------------------------------------------------------------
@@ -237,7 +259,6 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@bp.get("/exports/<any(ratings, departments, figures):what>.<any(csv, xlsx):fmt>")
 def export_period(what: str, fmt: str):
     """A period's ratings or per-department figures (``?period=LABEL``, default the current one)."""
     label = request.args.get("period", "")
@@ -247,13 +268,17 @@ def export_period(what: str, fmt: str):
         abort(404)
     if period is None:
         abort(404)
-    if what == "figures":
-        what = "departments"
     rows = exporter.ratings_report(period) if what == "ratings" else exporter.departments_report(period)
     filename = f"{what}-{period.label}.{fmt}"
     if fmt == "csv":
         return _download(exporter.csv_bytes(rows), filename, "text/csv; charset=utf-8")
     return _download(exporter.xlsx_bytes({what: rows}), filename, XLSX)
+
+
+for _what in ("ratings", "departments"):
+    for _fmt in ("csv", "xlsx"):
+        bp.add_url_rule(f"/exports/{_what}.{_fmt}", f"export_{_what}_{_fmt}", export_period,
+                        defaults={"what": _what, "fmt": _fmt})
 
 
 @bp.get("/exports/organization.xlsx")

@@ -65,7 +65,9 @@ def create_job(filename: str, data: bytes, *, kind: str = "organization", mappin
 
 def get_job(token: str) -> ImportJob | None:
     """The job with this opaque token, or None."""
-    return db.session.scalar(select(ImportJob).where(ImportJob.token == token))
+    # populate_existing: a background thread may have finished the job since this session loaded it.
+    return db.session.scalar(select(ImportJob).where(ImportJob.token == token)
+                             .execution_options(populate_existing=True))
 
 
 def start(job: ImportJob, *, dry_run: bool) -> None:
