@@ -105,7 +105,6 @@ def department(code: str):
     response = Response(render_template(
         "dashboard/department.html", dep=dep, pa=pa, figures=figures, upstream=upstream, downstream=downstream,
         bottleneck=bottleneck, period=period, periods=periods,
-        small_sample=int(settings_service.get("small_sample")),
     ))
     response.headers["Content-Security-Policy"] = PAGE_CSP
     return response
