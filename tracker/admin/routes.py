@@ -372,8 +372,7 @@ def user_new():
                 password=form.password.data or None, actor_id=_actor(),
             )
         except user_service.UserError as exc:
-            field = "department_id" if "department" in str(exc) else "role" if "role" in str(exc) else "email"
-            _show_errors(form, {field: str(exc)})
+            _show_errors(form, {exc.field: str(exc)})
         else:
             flash(_("User %(email)s created.", email=user.email), "success")
             if generated:
@@ -394,7 +393,7 @@ def user_edit(user_id: int):
                                      department_id=form.department_id.data, expected_version=_version(form),
                                      actor_id=_actor())
         except user_service.UserError as exc:
-            _show_errors(form, {"department_id" if "department" in str(exc) else "role": str(exc)})
+            _show_errors(form, {exc.field: str(exc)})
         except org_service.ConflictError as exc:
             conflict = _conflict(exc, {"name": form.name.data, "role": form.role.data,
                                        "department": (_choice_label(form.department_id) or "").split(" — ")[0]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import DEPARTMENT_ROLES, Contract, ContractRespondent, User
 from . import audit
+from .settings import _
 
 __all__ = ["RespondentError", "add_respondent", "colleagues", "remove_respondent", "respondents_of"]
 
@@ -48,10 +49,10 @@ def add_respondent(contract: Contract, user: User, *, actor_id: int | None = Non
         or is already a respondent.
     """
     if user.department_id != contract.customer_id or user.role not in DEPARTMENT_ROLES or not user.is_active:
-        raise RespondentError(f"{user.email} is not a colleague of the customer department")
+        raise RespondentError(_("%(email)s is not a colleague of the customer department", email=user.email))
     before = _emails(contract)
     if user.email.lower() in before:
-        raise RespondentError(f"{user.email} is already a respondent of this agreement")
+        raise RespondentError(_("%(email)s is already a respondent of this agreement", email=user.email))
     link = ContractRespondent(contract_id=contract.id, user_id=user.id, added_by_id=actor_id)
     db.session.add(link)
     db.session.flush()
@@ -71,7 +72,7 @@ def remove_respondent(contract: Contract, user: User, *, actor_id: int | None = 
     """
     link = db.session.scalar(select(ContractRespondent).filter_by(contract_id=contract.id, user_id=user.id))
     if link is None:
-        raise RespondentError(f"{user.email} is not a respondent of this agreement")
+        raise RespondentError(_("%(email)s is not a respondent of this agreement", email=user.email))
     before = _emails(contract)
     db.session.delete(link)
     db.session.flush()

@@ -11,11 +11,15 @@ from ..models import DEPARTMENT_ROLES, ROLES, Department, User
 from ..models.base import utcnow
 from . import audit
 from .org import ConflictError
-from .settings import LOCALES
+from .settings import LOCALES, _
 
 
 class UserError(ValueError):
-    """A user cannot be created or changed as asked; the message says why."""
+    """A user cannot be created or changed as asked; the message says why, ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str = "email") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def find_by_email(email: str) -> User | None:
@@ -49,18 +53,18 @@ def create_user(
     """
     email = email.strip().lower()
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        raise UserError(_("unknown role %(role)r; expected one of %(roles)s", role=role, roles=", ".join(ROLES)), "role")
     if not email or "@" not in email:
-        raise UserError(f"not an e-mail address: {email!r}")
+        raise UserError(_("not an e-mail address: %(email)r", email=email))
     if find_by_email(email) is not None:
-        raise UserError(f"a user with e-mail {email} already exists")
+        raise UserError(_("a user with e-mail %(email)s already exists", email=email))
     department = None
     if department_code:
         department = db.session.scalar(db.select(Department).where(Department.code == department_code.strip()))
         if department is None:
-            raise UserError(f"unknown department code {department_code!r}")
+            raise UserError(_("unknown department code %(code)r", code=department_code), "department_id")
     if role in DEPARTMENT_ROLES and department is None:
-        raise UserError(f"role {role} needs a department (--department CODE)")
+        raise UserError(_("role %(role)s needs a department (--department CODE)", role=role), "department_id")
     generated = None
     if not password:
         password = generated = secrets.token_urlsafe(12)
@@ -127,14 +131,14 @@ def update_user(
     if expected_version is not None and user.version != expected_version:
         raise ConflictError(user_snapshot(user), user.version)
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        raise UserError(_("unknown role %(role)r; expected one of %(roles)s", role=role, roles=", ".join(ROLES)), "role")
     department = db.session.get(Department, department_id) if department_id else None
     if department_id and department is None:
-        raise UserError(f"unknown department id {department_id!r}")
+        raise UserError(_("unknown department id %(id)r", id=department_id), "department_id")
     if role in DEPARTMENT_ROLES and department is None:
-        raise UserError(f"role {role} needs a department")
+        raise UserError(_("role %(role)s needs a department", role=role), "department_id")
     if actor_id is not None and user.id == actor_id and user.role == "admin" and role != "admin":
-        raise UserError("you cannot take away your own admin role")
+        raise UserError(_("you cannot take away your own admin role"), "role")
     before = user_snapshot(user)
     user.name, user.role, user.department = (name or "").strip(), role, department
     after = user_snapshot(user)
@@ -168,7 +172,7 @@ def archive_user(user: User, *, actor_id: int | None = None) -> None:
     if user.archived_at is not None:
         return
     if actor_id is not None and user.id == actor_id:
-        raise UserError("you cannot archive your own account")
+        raise UserError(_("you cannot archive your own account"))
     now = utcnow()
     user.archived_at = now
     audit.record("archive", "user", user.id, {"archived_at": [None, now]}, user_id=actor_id)
@@ -193,7 +197,8 @@ def set_locale(user: User, locale: str | None, *, actor_id: int | None = None) -
         A locale the app does not offer.
     """
     if locale is not None and locale not in LOCALES:
-        raise UserError(f"unknown locale {locale!r}; expected one of {', '.join(LOCALES)}")
+        raise UserError(_("unknown locale %(locale)r; expected one of %(locales)s", locale=locale,
+                          locales=", ".join(LOCALES)), "locale")
     if user.locale != locale:
         audit.record("update", "user", user.id, {"locale": [user.locale, locale]}, user_id=actor_id)
         user.locale = locale
