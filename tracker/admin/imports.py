@@ -205,8 +205,11 @@ def _job_context(job: ImportJob) -> dict:
     result = job.result_data
     counts = {name: result.get("counts", {}).get(name, [0, 0, 0]) for name in COUNTED}
     if job.kind == "survey":
+        # A survey adds responses; the headline counts them, the table also shows periods it creates.
         counts = {"ratings": counts["ratings"], "periods": counts["periods"]}
-    totals = [sum(c[i] for c in counts.values()) for i in range(3)]
+        totals = counts["ratings"]
+    else:
+        totals = [sum(c[i] for c in counts.values()) for i in range(3)]
     return {"job": job, "result": result, "counts": counts, "totals": totals, "progress": jobs.progress_of(job),
             "problems": result.get("problems", [])}
 
