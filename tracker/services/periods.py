@@ -80,7 +80,7 @@ def response_rates(periods: list[Period] | None = None) -> dict[int, ResponseRat
         or_(Contract.end_date.is_(None), Contract.end_date >= Period.start_date),
     )
     stmt = (
-        select(Period.id, func.count(func.distinct(Contract.id)), func.count(func.distinct(Rating.contract_id)))
+        select(Period.id, func.count(Contract.id.distinct()), func.count(Rating.contract_id.distinct()))
         .select_from(Period)
         .join(Contract, active)
         .outerjoin(Rating, and_(Rating.contract_id == Contract.id, Rating.period_id == Period.id))
