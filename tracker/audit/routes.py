@@ -1,0 +1,101 @@
+"""Browse the audit log: filter by entity, action, user and dates; paged on the server.
+
+Read-only; the rows are written by the services (:mod:`tracker.services.audit`).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from ..auth import roles_required
+from ..extensions import db
+from ..models import AuditLog, User
+from . import bp
+
+PER_PAGE = 50
+AUDIT_ROLES = ("admin", "coo")
+
+
+def audit_query(entity: str = "", action: str = "", user_id: int | None = None, since: date | None = None,
+                until: date | None = None, entity_id: int | None = None) -> Select:
+    """Audit rows matching the filters, newest first (``until`` is inclusive, dates in UTC)."""
+    stmt = select(AuditLog).options(joinedload(AuditLog.user)).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(AuditLog.entity_id == entity_id)
+    if action:
+        stmt = stmt.where(AuditLog.action == action)
+    if user_id is not None:
+        stmt = stmt.where(AuditLog.user_id == user_id)
+    if since is not None:
+        stmt = stmt.where(AuditLog.at >= datetime.combine(since, time.min, tzinfo=timezone.utc))
+    if until is not None:
+        stmt = stmt.where(AuditLog.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc))
+    return stmt
+
+
+def changes_of(row: AuditLog) -> list[tuple[str, object, object]]:
+    """``[(field, old, new), …]`` of an audit row, fields in alphabetical order."""
+    if not row.changes:
+        return []
+    try:
+        data = json.loads(row.changes)
+    except ValueError:
+        return [("", None, row.changes)]
+    return [(key, *(list(pair) + [None, None])[:2]) for key, pair in sorted(data.items())]
+
+
+def _date_arg(name: str, errors: list[str]) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.append(_("“%(value)s” is not a date (YYYY-MM-DD).", value=raw))
+        return None
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.route("/")
+@roles_required(*AUDIT_ROLES)
+def index():
+    """The audit log, newest first, with filters; 50 rows a page."""
+    errors: list[str] = []
+    filters = {
+        "entity": request.args.get("entity", "").strip(),
+        "action": request.args.get("action", "").strip(),
+        "user_id": _int_arg("user"),
+        "entity_id": _int_arg("entity_id"),
+        "since": _date_arg("since", errors),
+        "until": _date_arg("until", errors),
+    }
+    page = db.paginate(audit_query(**filters), page=max(request.args.get("page", 1, type=int) or 1, 1),
+                       per_page=PER_PAGE, error_out=False)
+    entities = db.session.scalars(select(AuditLog.entity).distinct().order_by(AuditLog.entity)).all()
+    actions = db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
+    users = db.session.scalars(
+        select(User).where(User.id.in_(select(AuditLog.user_id).distinct())).order_by(User.email)).all()
+
+    def url_with(**changes) -> str:
+        args = request.args.to_dict()
+        for key, value in changes.items():
+            if value is None:
+                args.pop(key, None)
+            else:
+                args[key] = value
+        return url_for("audit.index", **args)
+
+    return render_template("audit/index.html", page=page, filters=filters, args=request.args, errors=errors,
+                           entities=entities, actions=actions, users=users, changes_of=changes_of,
+                           url_with=url_with)
