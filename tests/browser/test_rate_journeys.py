@@ -138,3 +138,49 @@ def test_expired_form_keeps_the_typed_comment(page, live_server, org, page_error
     saved = db.session.scalars(db.select(Rating)).one()
     assert saved.comment == comment and saved.recommend == 4
     db.session.commit()
+
+
+def test_head_adds_a_colleague_who_then_rates(page, live_server, org):
+    """The head of IT asks a colleague to rate HR's agreement; the colleague then finds it on /rate/."""
+    login(page, live_server.url, "head.it@test.local")
+    page.get_by_role("link", name=re.compile(r"^Respondents HR")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who rates HR: HR service for IT")
+    expect(page.get_by_text("Only you rate this agreement so far.")).to_be_visible()
+    colleague = page.get_by_label("Colleague")
+    colleague.select_option(colleague.locator("option", has_text="member.it@test.local").get_attribute("value"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add respondent").click()
+    expect(page.get_by_role("alert")).to_contain_text("will rate this agreement")
+    expect(page.get_by_role("listitem").filter(has_text="member.it@test.local")).to_be_visible()
+    shot(page, "head_added_respondent")
+
+    page.context.clear_cookies()
+    login(page, live_server.url, "member.it@test.local")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("0 of 1 done")
+    expect(page.locator("table tbody tr")).to_contain_text("HR service for IT")
+
+
+def test_rate_several_is_all_or_nothing(page, live_server, org):
+    """On the rate-several page one agreement needing a correction saves nothing and keeps every answer."""
+    login(page, live_server.url, "head.wh@test.local")
+    page.get_by_role("link", name="Rate several in one sitting").click()
+    it_card = page.locator("section.card").filter(has=page.get_by_role("heading", name="IT: IT service for WH"))
+    proc_card = page.locator("section.card").filter(has=page.get_by_role("heading", name="PROC: PROC service for WH"))
+    fill_rating(it_card, (1, 2, 2, 2), recommend=3)          # low scores, no comment: needs a correction
+    fill_rating(proc_card, (5, 5, 4, 4), recommend=10, comment="Always on time.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save all ratings").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Nothing was saved")
+    expect(it_card.get_by_text("needs a correction")).to_be_visible()
+    expect(proc_card.get_by_label("Comment")).to_have_value("Always on time.")
+    expect(proc_card.get_by_role("group", name="Quality").get_by_label("5", exact=True)).to_be_checked()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Rating)) == 0
+    db.session.commit()
+    shot(page, "rate_several_needs_correction")
+
+    it_card.get_by_label("Comment").fill("Three tickets took over a week.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save all ratings").click()
+    expect(page).to_have_url(live_server.url + "/rate/")
+    expect(page.get_by_role("alert")).to_contain_text("2 ratings saved.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2 of 2 done")
