@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import exists, func, select
 from wtforms.fields.choices import SelectChoice
@@ -203,7 +204,8 @@ def department_archive(dep_id: int):
     dep = db.get_or_404(Department, dep_id)
     if EmptyForm().validate_on_submit():
         n = org_service.archive_department(dep, actor_id=_actor())
-        flash(_("Department %(code)s archived with %(n)d active agreements.", code=dep.code, n=n), "success")
+        flash(ngettext("Department %(code)s archived with %(num)d active agreement.",
+                       "Department %(code)s archived with %(num)d active agreements.", n, code=dep.code), "success")
     return redirect(url_for(".departments"))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -105,7 +106,8 @@ def rate_all():
                 flash(_("Nothing to save: no agreement was rated."), "warning")
             elif not fields_ok or errors:
                 bad = sum(1 for c in contracts if _has_errors(forms[c.id]) or loose.get(c.id))
-                flash(_("Nothing was saved: %(n)d agreement(s) need a correction (marked below).", n=bad), "danger")
+                flash(ngettext("Nothing was saved: %(num)d agreement needs a correction (marked below).",
+                               "Nothing was saved: %(num)d agreements need a correction (marked below).", bad), "danger")
             else:
                 try:
                     changed = rating_service.submit_ratings(period, answers, **_respondent())
@@ -114,7 +116,7 @@ def rate_all():
                         loose[cid] = forms[cid].add_errors(errs, _error_messages())
                     flash(_("Nothing was saved: an agreement needs a correction (marked below)."), "danger")
                 else:
-                    flash(_("%(n)d rating(s) saved.", n=changed), "success")
+                    flash(ngettext("%(num)d rating saved.", "%(num)d ratings saved.", changed), "success")
                     return redirect(url_for("rate.index"))
     else:
         for cid, rating in existing.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import has_request_context
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from ..extensions import db
 from ..models import Criterion, Setting
@@ -16,6 +16,13 @@ def _(message: str, **values) -> str:
     if has_request_context():
         return gettext(message, **values)
     return message % values if values else message
+
+
+def _n(singular: str, plural: str, num: int, **values) -> str:
+    """``ngettext`` in a request; outside one the English singular or plural, formatted the same way."""
+    if has_request_context():
+        return ngettext(singular, plural, num, **values)
+    return (singular if num == 1 else plural) % dict(values, num=num)
 
 
 DEFAULTS: dict[str, str] = {
