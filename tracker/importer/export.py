@@ -241,7 +241,7 @@ def _xlsx_value(value: Any) -> Any:
         return ("yes" if value else "no") if isinstance(value, bool) else value
     if hasattr(value, "isoformat"):
         return value
-    return neutralise(str(value))
+    return neutralise(str(value)) or None
 
 
 def organization_xlsx() -> bytes:
