@@ -129,3 +129,14 @@ def test_ratings_values():
     assert (first.period, first.respondent, first.scores, first.recommend, first.standard_met) == (
         "2026-Q3", "ann@example.com", {"quality": 5, "value": None}, 10, "partly")
     assert (second.no_interaction, second.scores) == (True, {"quality": None, "value": None})
+
+
+def test_huge_transfer_price_is_a_problem_not_a_crash():
+    """Found by the fuzz test: quantizing 1e999 raised InvalidOperation."""
+    from tracker.importer.reader import RawTable, parse_set
+
+    tables = {"departments.csv": RawTable("departments.csv", ["code", "name"], []),
+              "contracts.csv": RawTable("contracts.csv", ["supplier_code", "customer_code", "service",
+                                                          "transfer_price"], [(2, ["A", "B", "s", "1e999"])])}
+    problems = [str(p) for p in parse_set(tables).problems]
+    assert problems == ["contracts.csv:2: transfer_price '1e999': expected a number with at most 2 decimals below 10¹²"]

@@ -381,8 +381,8 @@ class _Cells:
         if number is None:
             self.problem(column, raw, "not a number")
             return None
-        if places is not None and (number != number.quantize(Decimal(1).scaleb(-places))
-                                   or abs(number) >= Decimal(10) ** 12):
+        if places is not None and (abs(number) >= Decimal(10) ** 12
+                                   or number != number.quantize(Decimal(1).scaleb(-places))):
             # The database keeps 12 digits and two decimals; a silent rounding would re-import as a change.
             self.problem(column, raw, f"expected a number with at most {places} decimals below 10¹²")
             return None
