@@ -157,18 +157,19 @@ def page(browser, live_server, page_errors, request):
 
 
 def login(page, base_url: str, email: str, password: str = "pw") -> None:
-    """Log in through the real login form and wait for the page it leads to."""
+    """Log in through the real login form and wait for the page it leads to (in any interface language)."""
     page.goto(base_url + "/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
+    form = page.locator("main form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(password)
     with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
+        form.locator("[type=submit]").click()
 
 
 def logout(page) -> None:
-    """Log out with the header button (a POST carrying the CSRF token)."""
+    """Log out with the header button (a POST carrying the CSRF token), in any interface language."""
     with page.expect_navigation():
-        page.get_by_role("button", name="Log out").click()
+        page.locator("form[action='/logout'] [type=submit]").click()
 
 
 def shot(page, name: str) -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tracker.security import CSP
 
-from .conftest import login, logout
+from .conftest import login, logout, shot
 
 pytestmark = pytest.mark.browser
 
@@ -84,14 +84,27 @@ def test_language_switch(page, live_server, org):
         page.get_by_role("button", name="RU").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Войти")
+    expect(page.get_by_label("Эл. почта")).to_be_visible()
+    shot(page, "login_ru")
     # The language holds after logging in and on the next page.
     login(page, live_server.url, "admin@test.local", "pw")
     expect(page).to_have_url(live_server.url + "/admin/")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+    shot(page, "admin_ru")
     with page.expect_navigation():
         page.get_by_role("button", name="EN").click()
     expect(page).to_have_url(live_server.url + "/admin/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    # A logged-in switch is the user's own setting: it survives logging out and in again.
+    with page.expect_navigation():
+        page.get_by_role("button", name="RU").click()
+    logout(page)
+    page.context.clear_cookies()
+    login(page, live_server.url, "admin@test.local", "pw")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
 
 
 def pages_by_user(org) -> dict[str | None, list[str]]:
