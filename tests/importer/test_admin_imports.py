@@ -117,7 +117,7 @@ def test_bad_rows_are_listed_with_sheet_row_column_reason_and_nothing_is_written
     before = row_counts()
     location, page = follow(client, upload(client, workbook_bytes(bad), "bad.xlsx"))
     assert "2 problem(s) found; nothing was written" in page
-    assert "<td>ratings.csv</td><td>4</td><td>quality</td><td>quality &#39;7&#39;: out of range 1–5</td>" in page
+    assert "<td>ratings</td><td>4</td><td>quality</td><td>quality &#39;7&#39;: out of range 1–5</td>" in page
     assert "no active agreement IT → NOPE for service &#39;IT support&#39;" in page
     assert "Apply" not in page
     response = client.post(location.replace("/job?", "/job/apply?"))
