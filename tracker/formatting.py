@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
 __all__ = ["health", "pct", "num", "signed", "date_filter", "datetime_filter", "init_app"]
 
@@ -46,7 +46,10 @@ def pct(value: float | None, digits: int = 0, *, ratio: bool = True) -> str:
     if value is None:
         return MISSING
     fraction = float(value) if ratio else float(value) / 100
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    # The locale's own pattern ("#,##0%" in English, "#,##0 %" in Russian) with the decimals asked for.
+    pattern = get_locale().percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("0", "0." + "0" * digits, 1) if "." not in pattern else pattern
     return format_percent(fraction, format=pattern)
 
 

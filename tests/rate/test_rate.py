@@ -278,5 +278,5 @@ def test_head_sees_open_follow_ups_on_the_department(client, auth, org):
     auth.login("head.it@test.local")
     html = page(client, "/rate/")
     assert "Open follow-ups on your department" in html and "Answer tickets faster" in html
-    assert "due 2026-10-15" in html
+    assert "due Oct 15, 2026" in html
     assert "Already fixed" not in html and "Not IT&#39;s" not in html and "Not IT's" not in html
