@@ -163,7 +163,7 @@ def open_period(period: Period, *, actor_id: int | None = None) -> Period:
     """
     if period.status != "planned":
         raise PeriodError({"": _("Only a planned period can be opened; %(label)s is %(status)s.",
-                                 label=period.label, status=period.status)})
+                                 label=period.label, status=_status_word(period.status))})
     _refuse_second_open(period)
     period.status = "open"
     period.opened_at = utcnow()
@@ -182,7 +182,7 @@ def close_period(period: Period, *, actor_id: int | None = None) -> Period:
     """
     if period.status != "open":
         raise PeriodError({"": _("Only an open period can be closed; %(label)s is %(status)s.",
-                                 label=period.label, status=period.status)})
+                                 label=period.label, status=_status_word(period.status))})
     period.status = "closed"
     period.closed_at = utcnow()
     audit.record("close", "period", period.id, {"status": ["open", "closed"]}, user_id=actor_id)
@@ -203,10 +203,16 @@ def reopen_period(period: Period, reason: str, *, actor_id: int | None = None) -
         raise PeriodError({"reason": _("Say why the closed period must be reopened.")})
     if period.status != "closed":
         raise PeriodError({"": _("Only a closed period can be reopened; %(label)s is %(status)s.",
-                                 label=period.label, status=period.status)})
+                                 label=period.label, status=_status_word(period.status))})
     _refuse_second_open(period)
     period.status = "open"
     period.closed_at = None
     audit.record("reopen", "period", period.id, {"status": ["closed", "open"]}, reason=reason, user_id=actor_id)
     db.session.commit()
     return period
+
+
+def _status_word(status: str) -> str:
+    """The period status as the reader's word (planned, open, closed)."""
+    words = {"planned": _("planned"), "open": _("open"), "closed": _("closed")}
+    return words.get(status, status)
