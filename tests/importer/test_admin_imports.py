@@ -164,7 +164,6 @@ def test_upload_larger_than_the_limit_is_refused(client, admin, app):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = upload(client, b"x" * 5000, "departments.csv")
     assert response.status_code == 413
-    assert "Request Entity Too Large" in response.get_data(as_text=True)
 
 
 def test_unknown_job_is_404(client, admin):

@@ -55,7 +55,8 @@ def check_upload(filename: str, data: bytes, *, allowed: tuple[str, ...] = ALLOW
     """
     ext = extension(filename)
     if ext not in allowed:
-        raise ImportFileError(f"only {', '.join(allowed)} files can be imported, not {ext or 'a file without extension'}")
+        shown = ext or "a file without extension"
+        raise ImportFileError(f"only {', '.join(allowed)} files can be imported, not {shown}")
     if not data:
         raise ImportFileError("the file is empty")
     if ext in (".xlsx", ".zip"):
