@@ -115,7 +115,8 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
         db.session.rollback()
         return result
     try:
-        _apply(data, plan, snap, result, actor_id=actor_id, today=today or date.today(), progress=progress)
+        _apply(data, plan, snap, result, actor_id=actor_id, today=today or date.today(), progress=progress,
+               dry_run=dry_run)
         if dry_run or not result.changed_anything:
             db.session.rollback()
         else:
@@ -135,11 +136,11 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
 
 
 def _apply(data: ImportSet, plan: checks.Plan, snap: checks.Snapshot, result: ImportResult, *,
-           actor_id: int | None, today: date, progress: Progress | None = None) -> None:
+           actor_id: int | None, today: date, progress: Progress | None = None, dry_run: bool = False) -> None:
     departments = _apply_departments(plan, snap, result, actor_id)
     contracts = _apply_contracts(plan, snap, departments, result, actor_id)
     periods = _apply_periods(data, plan, snap, result, actor_id, today)
-    _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress)
+    _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress, dry_run=dry_run)
 
 
 def _apply_departments(plan, snap, result, actor_id) -> dict[str, Department]:
@@ -279,13 +280,15 @@ def _rating_values(row, plan, snap) -> tuple[dict[str, Any], dict[str, int]]:
     return values, answered
 
 
-def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress=None) -> None:
+def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress=None, *,
+                   dry_run: bool = False) -> None:
     """Write the ratings: new ones in bulk, changed ones through :func:`save_rating`, unchanged ones not at all.
 
     A 50,000-row file would take minutes through ``save_rating`` (a query and a flush per
     row); the checks have already validated every row with
     :func:`tracker.services.ratings.validate`, and health comes from the same
     :func:`tracker.analysis.rating_health`, so the bulk path stores what the form would.
+    On a dry run new ratings are only counted.
     """
     counts = result.counts["ratings"]
     if not data.ratings:
@@ -322,8 +325,9 @@ def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progr
                 counts.unchanged += 1
         if progress is not None and (done % 1000 == 0 or done == total):
             progress("ratings", done, total)
-    if not new_rows:
-        return
+    counts.added += len(new_rows)
+    if not new_rows or dry_run:
+        return  # a dry run only counts the new ratings: the bulk insert would be rolled back anyway
     now = utcnow()
     for chunk_start in range(0, len(new_rows), 5000):
         chunk = new_rows[chunk_start:chunk_start + 5000]
@@ -343,7 +347,6 @@ def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progr
                                                                     "submitted_by_id")}
                                     | {f"score.{k}": [None, s] for k, s in answered.items()})}
             for rid, (values, answered) in zip(ids, chunk)])
-    counts.added += len(new_rows)
 
 
 def _audit_json(changes: dict[str, list]) -> str | None:
