@@ -20,7 +20,7 @@ NAV_ITEMS = [
     ("rate.index", _l("Rate suppliers"), ("head", "member")),
     ("rate.feedback", _l("What our customers say"), ("head",)),
     ("dashboard.index", _l("Dashboard"), ("coo", "hr", "admin")),
-    ("dashboard.departments", _l("Departments"), ("coo", "hr", "admin", "head")),
+    ("dashboard.departments", _l("Department figures"), ("coo", "hr", "admin", "head")),
     ("admin.index", _l("Admin"), ("admin",)),
     ("admin.periods", _l("Periods"), ("admin",)),
     ("admin.departments", _l("Departments"), ("admin",)),

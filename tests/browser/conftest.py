@@ -119,8 +119,7 @@ class PageErrors:
 
     def __init__(self):
         self.messages: list[str] = []
-        # Chromium asks for /favicon.ico on its own; the app has none (reported to the lead).
-        self._allowed: list[re.Pattern[str]] = [re.compile(r"/favicon\.ico$")]
+        self._allowed: list[re.Pattern[str]] = []
 
     def allow(self, pattern: str) -> None:
         """Ignore errors matching the regular expression ``pattern`` (e.g. an expected 403)."""
