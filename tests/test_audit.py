@@ -34,6 +34,16 @@ def _audit_rows() -> int:
 # ---------------------------------------------------------------------------------------------
 # Every write path leaves an audit row.
 
+def _optional_module(name: str):
+    """A service module another engineer is adding; None until it lands."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        return None
+
+
 def _write_cases(o) -> dict:
     """Service write function → a call that changes something with it (in dependency order)."""
     admin = o.users["admin"].id
@@ -65,8 +75,41 @@ def _write_cases(o) -> dict:
     def new_token():
         state["token"], _plain = tokens.create_token(o.users["coo"].id, "laptop")
 
-    return {
-        ratings.submit_ratings: lambda: (rate({"quality": 5, "timeliness": 4}), rate({"quality": 3})),
+    early = {ratings.submit_ratings: lambda: (rate({"quality": 5, "timeliness": 4}), rate({"quality": 3}))}
+    followups = _optional_module("tracker.services.followups")
+    if followups is not None:
+        def new_follow_up():
+            head_it = o.heads["IT"]
+            low = ratings.RatingInput(scores={"quality": 1, "timeliness": 1}, recommend=2, comment="a week late")
+            ratings.submit_ratings(o.period, [(o.contracts[("HR", "IT")], low)], respondent_key=head_it.email,
+                                   respondent_id=head_it.id, actor_id=head_it.id)
+            state["fu"] = followups.open_follow_up(o.contracts[("HR", "IT")], o.period, "Answer in two days",
+                                                   actor_id=admin)
+
+        early |= {
+            followups.open_follow_up: new_follow_up,
+            followups.save_response: lambda: followups.save_response(state["fu"], "A second payroll clerk",
+                                                                     actor_id=o.heads["HR"].id),
+            followups.cancel_follow_up: lambda: followups.cancel_follow_up(state["fu"], "merged into another",
+                                                                           actor_id=admin),
+        }
+    rotations = _optional_module("tracker.services.rotations")
+    if rotations is not None:
+        def rotation(notes: str = ""):
+            return rotations.RotationInput(person="Anna", from_department_id=o.departments["IT"].id,
+                                           to_department_id=o.departments["HR"].id, on_date=date(2026, 8, 20),
+                                           notes=notes)
+
+        def new_rotation():
+            state["rotation"] = rotations.create_rotation(rotation(), actor_id=o.users["hr"].id)
+
+        early |= {
+            rotations.create_rotation: new_rotation,
+            rotations.update_rotation: lambda: rotations.update_rotation(state["rotation"], rotation("payroll desk"),
+                                                                         actor_id=o.users["hr"].id),
+            rotations.set_status: lambda: rotations.set_status(state["rotation"], "done", actor_id=o.users["hr"].id),
+        }
+    return early | {
         org_service.create_department: new_department,
         org_service.update_department: lambda: org_service.update_department(state["dep"], "NEW", "Renamed", "internal", None,
                                                              actor_id=admin),

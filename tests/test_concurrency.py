@@ -178,3 +178,48 @@ def test_admins_saving_one_agreement_at_once_one_wins_the_rest_conflict(app, org
     updates = db.session.scalar(select(func.count()).select_from(AuditLog).where(
         AuditLog.entity == "contract", AuditLog.entity_id == con.id, AuditLog.action == "update"))
     assert updates == 1
+
+
+def test_two_edits_of_one_rating_at_once_both_land_in_turn(app, org, monkeypatch):
+    """Two tabs edit a saved rating: both read version 1, both write; the later one is redone, not a 500."""
+    contract_id, period_id = org.contracts[("IT", "WH")].id, org.period.id
+    head = org.heads["WH"]
+    head_id, head_email = head.id, head.email
+    rating_service.submit_ratings(org.period, [(org.contracts[("IT", "WH")],
+                                                rating_service.RatingInput(scores={"quality": 3}, recommend=7))],
+                                  respondent_key=head_email, respondent_id=head_id, actor_id=head_id)
+    # Both edits read the rating before either writes (PostgreSQL's row lock makes the second
+    # wait inside the read instead; the barrier then gives up and lets it go on).
+    barrier = threading.Barrier(2)
+    original = rating_service._locked_rating
+
+    def racing_read(*args, **kwargs):
+        rating = original(*args, **kwargs)
+        try:
+            barrier.wait(2)
+        except threading.BrokenBarrierError:
+            pass
+        return rating
+
+    monkeypatch.setattr(rating_service, "_locked_rating", racing_read)
+
+    def work(i: int) -> int:
+        contract = db.session.get(Contract, contract_id)
+        period = db.session.get(type(org.period), period_id)
+        answer = rating_service.RatingInput(scores={"quality": 4 + i}, recommend=8 + i)
+        return rating_service.submit_ratings(period, [(contract, answer)], respondent_key=head_email,
+                                             respondent_id=head_id, actor_id=head_id)
+
+    results = _run_together(app, work, n=2)
+
+    assert results == [1, 1], results
+    assert _rating_count(contract_id) == 1
+    rating = db.session.scalar(select(Rating).where(Rating.contract_id == contract_id))
+    assert rating.version == 3
+    updates = db.session.scalars(select(AuditLog.changes).where(AuditLog.entity == "rating",
+                                                                AuditLog.action == "update")).all()
+    assert len(updates) == 2
+    # The second update's "old" is the first update's "new": nothing was silently overwritten.
+    import json
+    olds = sorted(json.loads(c)["recommend"][0] for c in updates)
+    assert olds in ([7, 8], [7, 9])

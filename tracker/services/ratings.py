@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..analysis import rating_health
 from ..extensions import db
@@ -108,9 +110,7 @@ def save_rating(
         "respondent_id": respondent_id,
     }
     respondent_key = (respondent_key or "").strip().lower()
-    rating = db.session.scalar(
-        db.select(Rating).filter_by(contract_id=contract.id, period_id=period.id, respondent_key=respondent_key)
-    )
+    rating = _locked_rating(contract.id, period.id, respondent_key)
     old_scores = {} if rating is None else {s.criterion.key: s.score for s in rating.scores}
     if rating is None:
         rating_id = _insert_unless_present(contract.id, period.id, respondent_key, values | {"submitted_by_id": actor_id})
@@ -123,10 +123,7 @@ def save_rating(
                          | {f"score.{k}": [None, s] for k, s in answered.items()}, user_id=actor_id)
             return rating, True
         # A concurrent request (double click, second tab, another worker) created it first: update that one.
-        rating = db.session.scalar(
-            db.select(Rating).filter_by(contract_id=contract.id, period_id=period.id, respondent_key=respondent_key)
-            .execution_options(populate_existing=True)
-        )
+        rating = _locked_rating(contract.id, period.id, respondent_key)
         old_scores = {s.criterion.key: s.score for s in rating.scores}
 
     changes = audit.diff(rating, list(values), values)
@@ -142,6 +139,10 @@ def save_rating(
     db.session.flush()
     audit.record("update", "rating", rating.id, changes, user_id=actor_id)
     return rating, True
+
+
+#: How often a bulk submission is redone when a concurrent save of the same rating overtook it.
+SAVE_ATTEMPTS = 5
 
 
 class RatingsError(ValueError):
@@ -195,22 +196,44 @@ def submit_ratings(
     errors = check_answers(period, answers, criteria=criteria)
     if errors:
         raise RatingsError(errors)
-    changed = 0
-    try:
-        for contract, answer in answers:
-            _rating, was_changed = save_rating(
-                contract, period, answer, respondent_key=respondent_key, respondent_id=respondent_id,
-                actor_id=actor_id, criteria=criteria,
-            )
-            changed += was_changed
-    except RatingError as exc:  # pragma: no cover - check_answers refuses the same answers first
-        db.session.rollback()
-        raise RatingsError({contract.id: exc.errors}) from exc
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return changed
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        changed = 0
+        try:
+            for contract, answer in answers:
+                _rating, was_changed = save_rating(
+                    contract, period, answer, respondent_key=respondent_key, respondent_id=respondent_id,
+                    actor_id=actor_id, criteria=criteria,
+                )
+                changed += was_changed
+            db.session.commit()
+            return changed
+        except StaleDataError:
+            # The same respondent's other tab or request saved one of these ratings between our
+            # read and our write (its version moved on): read the ratings again and redo the whole.
+            db.session.rollback()
+            if attempt == SAVE_ATTEMPTS:
+                raise
+        except RatingError as exc:  # pragma: no cover - check_answers refuses the same answers first
+            db.session.rollback()
+            raise RatingsError({contract.id: exc.errors}) from exc
+        except Exception:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _locked_rating(contract_id: int, period_id: int, respondent_key: str) -> Rating | None:
+    """The saved rating of (contract, period, respondent), freshly read and locked for this transaction.
+
+    ``FOR UPDATE`` (PostgreSQL; SQLite serializes writers anyway) makes a concurrent save of
+    the same rating wait and then see this one's result; ``populate_existing`` replaces what
+    the session loaded earlier (the form's view of the rating), scores included.
+    """
+    return db.session.scalar(
+        db.select(Rating).filter_by(contract_id=contract_id, period_id=period_id, respondent_key=respondent_key)
+        .options(selectinload(Rating.scores)).with_for_update(of=Rating)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _insert_unless_present(contract_id: int, period_id: int, respondent_key: str, values: dict) -> int | None:
