@@ -242,6 +242,13 @@ def test_agreement_count_plurals_in_russian(app, n, word):
     assert text.endswith(f"{n} действующим {word}.") or text.endswith(f"{n} действующими {word}.")
 
 
+@pytest.mark.parametrize("n, text", [(1, "1 подразделение"), (3, "3 подразделения"), (11, "11 подразделений"),
+                                     (22, "22 подразделения"), (25, "25 подразделений")])
+def test_department_count_plurals_in_russian(app, n, text):
+    with app.test_request_context(), force_locale("ru"):
+        assert ngettext("%(num)d department", "%(num)d departments", n) == text
+
+
 def test_filters_follow_the_locale(app):
     with app.test_request_context(), force_locale("en"):
         assert formatting.health(58.3333) == "58.3" and formatting.health(None) == "–"
