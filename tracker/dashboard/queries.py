@@ -203,8 +203,9 @@ def graph_data(pa: analysis.PeriodAnalysis) -> tuple[list[GraphNode], list[Graph
         health = data.get("health")
         services = "; ".join(cf.contract.service for cf in sorted(figures, key=lambda cf: cf.contract.id))
         word = str(BANDS[health_band(health, page.target, page.floor)][0])
+        shown = None if health is None else "{:g}".format(round(health, 1))
         title = f"{sup} → {cus} ({services}): " + (
-            _("health %(h)s, %(word)s", h=f"{round(health, 1):g}", word=word) if health is not None else word)
+            word if shown is None else _("health %(h)s, %(word)s", h=shown, word=word))
         if setter is not None and setter.stale:
             title += " · " + _("stale")
         if ranks:
