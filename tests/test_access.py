@@ -10,6 +10,7 @@ unchanged afterwards. Allowed POSTs are left to each area's own tests (they chan
 """
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from tracker.audit import bp as audit_bp
 from tracker.extensions import db
-from tracker.models import Criterion, FollowUp, Rating, Setting
+from tracker.models import Criterion, FollowUp, Rating, Rotation, Setting
 from tracker.services import ratings as rating_service
 from tracker.services import respondents as respondent_service
 from tracker.services import tokens as token_service
@@ -81,7 +82,22 @@ ACCESS: dict[str, dict] = {
     # API tokens: one's own only; another user's token is "not found"
     "profile.tokens": EVERYONE,
     "profile.revoke": only("coo", others=404),
+    # follow-ups: the COO and admin open and cancel them; heads of both sides see one (HR → IT here),
+    # only the supplier's head answers it (so the IT head, the customer, is refused the POST)
+    "followups.index": only("head", "coo", "admin"),
+    "followups.low_ratings": only("coo", "admin"),
+    "followups.new": only("coo", "admin"),
+    "followups.detail": only("head", "coo", "admin"),
+    "followups.cancel": only("coo", "admin"),
+    # rotations: HR plans them; the COO, admin and heads read the plan
+    "rotations.index": only("head", "hr", "coo", "admin"),
+    "rotations.suggestions": only("hr", "coo", "admin"),
+    "rotations.new": only("hr"), "rotations.edit": only("hr"), "rotations.status": only("hr"),
 }
+#: Blueprints in the table before the factory registers them; their entries count once they are.
+UPCOMING_BLUEPRINTS = ("followups", "rotations")
+#: Query arguments a page needs besides its URL arguments.
+QUERY = {"followups.new": ("contract_id",)}
 
 #: Which value each URL argument gets; a new argument name fails the test until it is added here.
 ACTIONS = {"admin.period_transition": "close", "admin.criterion_state": "retire"}
@@ -108,13 +124,17 @@ def world(org):
     rating_service.submit_ratings(org.period, [(org.contracts[("IT", "WH")],
                                                 rating_service.RatingInput(scores={"quality": 4}, recommend=8))],
                                   respondent_key=head_wh.email, respondent_id=head_wh.id, actor_id=head_wh.id)
-    db.session.add(FollowUp(contract_id=hr_it.id, period_id=org.period.id, title="Answer payroll questions in 2 days"))
+    follow_up = FollowUp(contract_id=hr_it.id, period_id=org.period.id, title="Answer payroll questions in 2 days")
+    rotation = Rotation(from_department_id=org.departments["HR"].id, to_department_id=org.departments["IT"].id,
+                        person="Anna", on_date=date(2026, 8, 20))
+    db.session.add_all([follow_up, rotation])
     token, _plain = token_service.create_token(org.users["coo"].id, "coo laptop")
     db.session.commit()
     args = {
         "con_id": hr_it.id, "contract_id": hr_it.id, "dep_id": org.departments["IT"].id, "user_id": member.id,
         "period_id": org.period.id, "criterion_id": db.session.scalar(select(Criterion.id).order_by(Criterion.id)),
-        "token_id": token.id, "code": "IT", "label": org.period.label,
+        "token_id": token.id, "code": "IT", "label": org.period.label, "follow_up_id": follow_up.id,
+        "rotation_id": rotation.id,
     }
     return SimpleNamespace(org=org, args=args, hr_it=hr_it)
 
@@ -129,6 +149,7 @@ def _url(app, rule, args: dict) -> str:
         else:
             assert name in args, f"{endpoint}: no test value for the URL argument {name!r}; add one to world()"
             values[name] = args[name]
+    values |= {name: args[name] for name in QUERY.get(endpoint, ())}
     with app.test_request_context():
         return url_for(endpoint, **values)
 
@@ -153,7 +174,8 @@ def test_every_route_has_an_entry_in_the_access_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
     missing = sorted(endpoints - set(ACCESS))
     assert not missing, f"routes without an entry in tests/test_access.py ACCESS: {missing}"
-    stale = sorted(set(ACCESS) - endpoints)
+    stale = sorted(e for e in set(ACCESS) - endpoints
+                   if not (e.split(".")[0] in UPCOMING_BLUEPRINTS and e.split(".")[0] not in app.blueprints))
     assert not stale, f"ACCESS lists endpoints the app no longer has: {stale}"
 
 
