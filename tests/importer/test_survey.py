@@ -235,3 +235,18 @@ def test_admin_survey_form_errors_keep_the_input(client, auth, conference, uploa
     response = _post_survey(client, "input_01.csv", criteria="{oops", **MAPPING)
     assert response.status_code == 400 and "criteria: not valid JSON" in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count()).select_from(Rating)) == 0
+
+
+def test_agreement_and_respondent_from_columns(app):
+    from tracker.importer.survey import survey_set
+    from tracker.importer.reader import read_csv
+
+    text = ("When,Team,Who,Score,Why\n"
+            "2026-08-03,IT,ann@x.org,9,\n"
+            "2026-08-04, I T ,BOB@x.org,3,slow\n")
+    rows = survey_set(read_csv("forms.csv", text.encode()), {
+        "timestamp_column": "when", "period_by": "quarter", "supplier_column": "Team", "customer": "LOG",
+        "service": "IT support", "respondent_column": "who", "recommend_column": "score", "comment_column": "why"})
+    assert rows.problems == []
+    assert [(r.line, r.period, r.supplier_code, r.respondent, r.recommend, r.comment) for r in rows.ratings] == [
+        (2, "2026-Q3", "IT", "ann@x.org", 9, None), (3, "2026-Q3", "IT", "bob@x.org", 3, "slow")]
