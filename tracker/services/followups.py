@@ -23,7 +23,8 @@ from .settings import _
 
 __all__ = [
     "FollowUpError", "LowRating", "RECOMMEND_LOW", "cancel_follow_up", "can_answer", "can_view", "list_follow_ups",
-    "low_ratings_of", "low_ratings_without_follow_up", "on_time_by_department", "open_follow_up", "save_response",
+    "low_ratings_of", "low_ratings_without_follow_up", "on_time_by_department", "open_follow_up", "overdue",
+    "overdue_count", "save_response",
 ]
 
 #: A 0–10 answer at or below this is low (a detractor).

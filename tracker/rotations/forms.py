@@ -1,0 +1,33 @@
+"""Forms of the rotations area; department choices are filled in by the views."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+DURATION_CHOICES = [SelectChoice("day", _l("a day")), SelectChoice("half_day", _l("half a day"))]
+STATUS_CHOICES = [SelectChoice("planned", _l("planned")), SelectChoice("done", _l("done")),
+                  SelectChoice("cancelled", _l("cancelled"))]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class RotationForm(FlaskForm):
+    """A rotation: who, from which department to which, when, for how long."""
+
+    person = StringField(_l("Person"), validators=[DataRequired(), Length(max=200)])
+    from_department_id = SelectField(_l("From department"), coerce=_optional_int, validate_choice=False)
+    to_department_id = SelectField(_l("To department"), coerce=_optional_int, validate_choice=False)
+    on_date = DateField(_l("Date"), validators=[DataRequired()])
+    duration = SelectField(_l("Duration"), choices=DURATION_CHOICES, default="day")
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Save"))
+
+
+class StatusForm(FlaskForm):
+    """Mark a rotation done or cancelled (or planned again)."""
+
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
+    submit = SubmitField(_l("Set status"))
