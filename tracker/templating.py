@@ -26,6 +26,8 @@ NAV_ITEMS = [
     ("admin.departments", _l("Departments"), ("admin",)),
     ("admin.contracts", _l("Agreements"), ("admin",)),
     ("admin.users", _l("Users"), ("admin",)),
+    ("admin.imports", _l("Import"), ("admin",)),
+    ("admin.exports", _l("Exports"), ("admin",)),
     ("admin.settings", _l("Settings"), ("admin",)),
     ("profile.tokens", _l("API tokens"), ("admin", "coo", "hr", "head", "member")),
 ]

@@ -58,7 +58,9 @@ def _list_helpers():
                 args[key] = value
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
-    return {"url_with": url_with, "empty_form": EmptyForm()}
+    # formdata=None: the form only renders a token here; reading the body again would fail
+    # while the 413 page of an over-limit upload renders.
+    return {"url_with": url_with, "empty_form": EmptyForm(formdata=None)}
 
 
 def _actor() -> int:
