@@ -221,6 +221,20 @@ def test_python_strings_shown_to_users_are_marked():
     assert not found, "wrap these in _() or _l():\n" + "\n".join(found)
 
 
+def test_translation_helpers_are_ones_babel_extracts():
+    """A private helper like ``_n("...")`` would hide its messages from ``make babel-extract``."""
+    extracted = {"_", "_l", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext"}
+    found = []
+    for path in sorted((ROOT / "tracker").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            # Short underscore names (_n, _t, _np) and anything named *gettext are translation helpers.
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in extracted
+                    and ((node.func.id.startswith("_") and len(node.func.id) <= 3) or "gettext" in node.func.id)
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.func.id}({node.args[0].value[:40]!r})")
+    assert not found, "babel does not extract these calls:\n" + "\n".join(found)
+
+
 # -- plural forms and formats in Russian ----------------------------------------------------------------------
 
 

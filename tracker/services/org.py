@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, Department, Service
 from ..models.base import utcnow
 from . import audit
-from .settings import _, _n
+from .settings import _, ngettext
 
 
 class OrgError(ValueError):
@@ -120,10 +120,10 @@ def _validate_department(code: str, name: str, kind: str, parent_id: int | None,
                                                              Contract.archived_at.is_(None))
         )
         if supplies:
-            errors["kind"] = _n("This department supplies %(num)d active agreement; an external customer cannot "
-                                "be a supplier.",
-                                "This department supplies %(num)d active agreements; an external customer cannot "
-                                "be a supplier.", supplies)
+            errors["kind"] = ngettext("This department supplies %(num)d active agreement; an external customer cannot "
+                                      "be a supplier.",
+                                      "This department supplies %(num)d active agreements; an external customer cannot "
+                                      "be a supplier.", supplies)
     return errors, parent
 
 

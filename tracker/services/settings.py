@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from flask import has_request_context
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
+from flask_babel import ngettext as _babel_ngettext
 
 from ..extensions import db
 from ..models import Criterion, Setting
@@ -18,10 +19,10 @@ def _(message: str, **values) -> str:
     return message % values if values else message
 
 
-def _n(singular: str, plural: str, num: int, **values) -> str:
+def ngettext(singular: str, plural: str, num: int, **values) -> str:
     """``ngettext`` in a request; outside one the English singular or plural, formatted the same way."""
     if has_request_context():
-        return ngettext(singular, plural, num, **values)
+        return _babel_ngettext(singular, plural, num, **values)
     return (singular if num == 1 else plural) % dict(values, num=num)
 
 
