@@ -45,6 +45,9 @@ test: venv
 
 bench: venv
 	$(BIN)/python bench/bench_analysis.py
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/load/run.py
+	if [ -n "$(BENCH_DATABASE_URL)" ]; then DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/load/run.py --recreate; fi
 
 clean:
 	rm -rf $(VENV) instance test-output .pytest_cache

@@ -48,10 +48,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     # 3. blueprints
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .audit import bp as audit_bp
     from .dashboard import bp as dashboard_bp
+    from .followups import bp as followups_bp
     from .main import bp as main_bp
     from .profile import bp as profile_bp
     from .rate import bp as rate_bp
+    from .rotations import bp as rotations_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main_bp)
@@ -60,6 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(profile_bp, url_prefix="/profile")
+    app.register_blueprint(followups_bp, url_prefix="/follow-ups")
+    app.register_blueprint(rotations_bp, url_prefix="/rotations")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
 
     # 4. errors, 5. command line
     errors.init_app(app)

@@ -62,7 +62,7 @@ def test_login_follows_next(page, live_server, org):
 
 def test_each_role_lands_on_its_home(page, live_server, org):
     for email, landing in [("head.it@test.local", "/rate/"), ("member.it@test.local", "/rate/"),
-                           ("coo@test.local", "/dashboard/"), ("hr@test.local", "/dashboard/")]:
+                           ("coo@test.local", "/dashboard/"), ("hr@test.local", "/rotations/suggestions")]:
         page.context.clear_cookies()
         login(page, live_server.url, email, "pw")
         expect(page).to_have_url(live_server.url + landing)

@@ -12,7 +12,7 @@ from . import bp
 HOME_BY_ROLE = {
     "admin": "admin.index",
     "coo": "dashboard.index",
-    "hr": "dashboard.index",
+    "hr": "rotations.suggestions",
     "head": "rate.index",
     "member": "rate.index",
 }
