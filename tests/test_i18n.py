@@ -245,7 +245,8 @@ def test_rating_count_plurals_in_russian(app, n, text):
     with app.test_request_context(), force_locale("ru"):
         assert ngettext("%(num)d rating saved.", "%(num)d ratings saved.", n) == text
     with app.test_request_context(), force_locale("en"):
-        assert ngettext("%(num)d rating saved.", "%(num)d ratings saved.", n) == f"{n} rating{'' if n == 1 else 's'} saved."
+        english = ngettext("%(num)d rating saved.", "%(num)d ratings saved.", n)
+    assert english == f"{n} rating{'' if n == 1 else 's'} saved."
 
 
 @pytest.mark.parametrize("n, word", [(1, "соглашением"), (3, "соглашениями"), (11, "соглашениями")])
@@ -358,4 +359,25 @@ def test_error_page_speaks_the_readers_language(client):
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "404 · Страница не найдена" in html and "Not Found" not in html
-    assert "404 · Page not found" in client.get("/no-such-page", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    english = client.get("/no-such-page", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "404 · Page not found" in english
+
+
+def test_dashboard_in_russian_has_plurals_and_decimal_commas(client, auth, org):
+    for sup, cus, health, _crit in factories.WORKED_EXAMPLE:
+        if health is not None:
+            # WH → LOG, the most threatening link, gets a fractional health to show the decimal sign.
+            value = 45.3333 if (sup, cus) == ("WH", "LOG") else float(health)
+            db.session.add(Rating(contract_id=org.contracts[(sup, cus)].id, period_id=org.period.id,
+                                  respondent_key=f"head.{cus.lower()}", health=value))
+    db.session.commit()
+    auth.login("coo@test.local")
+    html = client.get("/dashboard/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    assert "Самая опасная связь:" in text
+    assert "здоровье 45,3" in text and "45.3" not in text
+    assert "охват: 5 подразделений" in text
+    assert "через неё к внешнему клиенту выходят 5 подразделений (FIN, HR, IT, PROC, WH)" in text
+    svg = client.get("/dashboard/graph.svg", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "здоровье 45,3" in svg
+    assert "1 критичная связь" in text and "3 предупреждения" in text and "1 слепая зона" in text

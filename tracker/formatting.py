@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
-__all__ = ["health", "pct", "num", "signed", "date_filter", "datetime_filter", "init_app"]
+__all__ = ["health", "points", "pct", "num", "signed", "date_filter", "datetime_filter", "init_app"]
 
 MISSING = "–"
 
@@ -22,6 +22,12 @@ def health(value: float | None) -> str:
     if value is None:
         return MISSING
     return format_decimal(round(float(value), 1), format="#,##0.0")
+
+
+def points(value: float) -> str:
+    """Points, one decimal at most, no grouping (the dashboard's style): ``58.3`` / ``58,3``, ``45``, ``2400``."""
+    value = round(float(value), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return format_decimal(value, format="0.#")
 
 
 def signed(value: float | None, digits: int = 1) -> str:

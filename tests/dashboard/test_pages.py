@@ -18,7 +18,7 @@ def test_departments_list_for_a_head(client, auth, rated):
     response = client.get("/dashboard/departments")
     assert response.status_code == 200
     text = text_of(response)
-    assert "IT 85 IT → LOG 2 -25 (N = 4, small sample) 25.0 %" in text.replace("✓ ", "")
+    assert "IT 85 IT → LOG 2 -25 (N = 4, small sample) 25.0%" in text.replace("✓ ", "")
     assert "MKT" in text and "cut off" in text
     assert "FIN" in text and "relies on unrated" in text
 
@@ -32,7 +32,7 @@ def test_department_page_figures_and_contracts(client, auth, rated):
     assert "Bottleneck IT → LOG (IT service for LOG)" in text
     assert "Dominates 2 departments" in text
     assert "Internal NPS -25 N = 4, small sample" in text
-    assert "CSAT 25.0 %" in text
+    assert "CSAT 25.0%" in text
     upstream = text[text.index("Upstream"):text.index("Downstream")]
     assert "HR → IT" in upstream and "IT → WH" not in upstream
     downstream = text[text.index("Downstream"):]

@@ -518,21 +518,22 @@ def _width(criticality: int) -> float:
     return {1: 1.0, 2: 2.0, 3: 3.4}.get(criticality, 2.0)
 
 
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{round(value, 1):g}"
+def _fmt(value: float | None, decimal: str = ".") -> str:
+    """One decimal at most, with the reader's decimal sign (``labels["decimal"]``, e.g. "," in Russian)."""
+    return "—" if value is None else f"{round(value, 1):g}".replace(".", decimal)
 
 
 def _node_title(node: GraphNode, words: dict[str, str]) -> str:
     if node.kind == EXTERNAL:
         return f"{node.code} — {node.name} ({words['external']})"
-    text = f"{node.code} — {node.name}: {words['strength']} {_fmt(node.strength)}"
+    text = f"{node.code} — {node.name}: {words['strength']} {_fmt(node.strength, words['decimal'])}"
     if node.cut_off:
         text += f" ({words['cut_off']})"
     return text
 
 
 def _link_title(lk: GraphLink, words: dict[str, str]) -> str:
-    text = f"{lk.supplier} → {lk.customer}: {words['health']} {_fmt(lk.health)}"
+    text = f"{lk.supplier} → {lk.customer}: {words['health']} {_fmt(lk.health, words['decimal'])}"
     if lk.stale:
         text += f" ({words['stale']})"
     if lk.rank is not None:
@@ -542,7 +543,7 @@ def _link_title(lk: GraphLink, words: dict[str, str]) -> str:
 
 def _legend(fig, height: float, target: float, floor: float, words: dict[str, str]) -> None:
     """Explain colours, dashes, widths and shapes in a band below the drawing."""
-    t, f = _fmt(target), _fmt(floor)
+    t, f = _fmt(target, words["decimal"]), _fmt(floor, words["decimal"])
     g, w, b, n = (BAND_COLOURS[k][0] for k in ("good", "warn", "bad", "none"))
     handles = [
         Line2D([], [], color=g, lw=2.2, label=f"{words['good']} (≥ {t})"),
@@ -565,6 +566,7 @@ def _legend(fig, height: float, target: float, floor: float, words: dict[str, st
 
 
 DEFAULT_LABELS = {
+    "decimal": ".",
     "graph_title": "Dependency graph",
     "cycle": "Cycle",
     "flow": "work flows toward the external customer",

@@ -10,12 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
+from babel.numbers import get_decimal_symbol
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import analysis
+from .. import analysis, formatting
 from ..charts import GraphLink, GraphNode
 from ..extensions import db
 from ..models import CRITICALITY_NAMES, Contract, Department, FollowUp, Period, Rating
@@ -203,7 +205,7 @@ def graph_data(pa: analysis.PeriodAnalysis) -> tuple[list[GraphNode], list[Graph
         health = data.get("health")
         services = "; ".join(cf.contract.service for cf in sorted(figures, key=lambda cf: cf.contract.id))
         word = str(BANDS[health_band(health, page.target, page.floor)][0])
-        shown = None if health is None else "{:g}".format(round(health, 1))
+        shown = None if health is None else formatting.points(health)
         title = f"{sup} → {cus} ({services}): " + (
             word if shown is None else _("health %(h)s, %(word)s", h=shown, word=word))
         if setter is not None and setter.stale:
@@ -221,6 +223,7 @@ def graph_data(pa: analysis.PeriodAnalysis) -> tuple[list[GraphNode], list[Graph
 def graph_labels() -> dict[str, str]:
     """The words of the graph chart, translated."""
     return {
+        "decimal": get_decimal_symbol(get_locale()),
         "graph_title": _("Dependency graph"),
         "cycle": _("Cycle"),
         "flow": _("work flows toward the external customer"),

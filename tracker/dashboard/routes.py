@@ -11,6 +11,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import formatting
 from ..auth import roles_required
 from ..charts import HistorySeries, dependency_graph, history_chart
 from ..security import CSP
@@ -177,11 +178,10 @@ def contract_history_svg(contract_id: int):
 
 @bp.app_template_filter("pts")
 def pts(value: float | None) -> str:
-    """A figure in points as a page prints it: one decimal at most (58.3, 45, 2400); ``—`` for none."""
+    """A figure in points, one decimal at most, in the reader's format (58.3 / 58,3, 45, 2400); ``—`` for none."""
     if value is None:
         return "—"
-    text = f"{round(float(value), 1):.1f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return formatting.points(value)
 
 
 def _period_or_404():

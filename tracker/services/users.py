@@ -53,7 +53,8 @@ def create_user(
     """
     email = email.strip().lower()
     if role not in ROLES:
-        raise UserError(_("unknown role %(role)r; expected one of %(roles)s", role=role, roles=", ".join(ROLES)), "role")
+        raise UserError(_("unknown role %(role)r; expected one of %(roles)s", role=role, roles=", ".join(ROLES)),
+                        "role")
     if not email or "@" not in email:
         raise UserError(_("not an e-mail address: %(email)r", email=email))
     if find_by_email(email) is not None:
@@ -131,7 +132,8 @@ def update_user(
     if expected_version is not None and user.version != expected_version:
         raise ConflictError(user_snapshot(user), user.version)
     if role not in ROLES:
-        raise UserError(_("unknown role %(role)r; expected one of %(roles)s", role=role, roles=", ".join(ROLES)), "role")
+        raise UserError(_("unknown role %(role)r; expected one of %(roles)s", role=role, roles=", ".join(ROLES)),
+                        "role")
     department = db.session.get(Department, department_id) if department_id else None
     if department_id and department is None:
         raise UserError(_("unknown department id %(id)r", id=department_id), "department_id")
