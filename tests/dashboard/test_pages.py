@@ -83,7 +83,7 @@ def test_contract_page(client, auth, rated):
     assert "Target / floor 75 / 50" in text
     assert "Reach 5" in text
     assert "Risk 450 weak link #1" in text
-    assert "Fix the loading dock" in text and "due 2026-10-15" in text
+    assert "Fix the loading dock" in text and "due Oct 15, 2026" in text
     # the COO reads the comment (escaped)
     assert "Secret remark about WH &amp; &lt;b&gt;LOG&lt;/b&gt;" in html
 
