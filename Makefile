@@ -14,7 +14,7 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 	touch $(BIN)/activate
 
 venv: $(BIN)/activate
-	$(BIN)/pybabel compile -q -d tracker/translations 2>/dev/null || true
+	$(BIN)/pybabel compile --statistics -d tracker/translations
 
 # Translations: extract marked strings, merge them into the catalogs, compile for the app.
 babel-extract: $(BIN)/activate
