@@ -61,7 +61,8 @@ def test_expired_form_comes_back_with_what_was_typed(strict_app):
     token = _token(client.get("/login").get_data(as_text=True))
     client.post("/login", data={"email": "admin@test.local", "password": "pw", "csrf_token": token})
     long_comment = "The deliveries were late four times; <b>details</b> follow.\n" * 3
-    response = client.post("/locale/en", data={"next": "/admin/", "comment": long_comment, "csrf_token": "stale"})
+    response = client.post("/locale/en", data={"next": "/admin/", "comment": long_comment, "csrf_token": "stale"},
+                           headers={"Sec-Fetch-Site": "same-origin"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Your form has expired" in html
@@ -88,3 +89,37 @@ def test_production_config_needs_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "k" * 32)
     settings = Config.from_env(str(tmp_path))
     assert settings["SESSION_COOKIE_SECURE"] is True and settings["SECRET_KEY"] == "k" * 32
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "same-site"},            # another port or intranet app of the same site
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Origin": "http://evil.example"},
+    {},                                          # a client that says nothing of where it came from
+])
+def test_refused_post_from_another_origin_gets_no_resend_form(strict_app, headers):
+    client = strict_app.test_client()
+    token = _token(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": "admin@test.local", "password": "pw", "csrf_token": token})
+    response = client.post("/admin/users/new", data={"email": "mallory@evil.test", "role": "admin"},
+                           headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Your form has expired" not in html and "mallory@evil.test" not in html
+
+
+def test_resend_form_needs_a_logged_in_user(strict_app):
+    client = strict_app.test_client()
+    response = client.post("/locale/en", data={"comment": "x"}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 400
+    assert "Your form has expired" not in response.get_data(as_text=True)
+
+
+def test_unknown_account_is_checked_against_a_hash_too(app, monkeypatch):
+    from tracker.services import users as user_service
+
+    calls = []
+    real = user_service.check_password_hash
+    monkeypatch.setattr(user_service, "check_password_hash", lambda h, p: calls.append(h) or real(h, p))
+    assert user_service.authenticate("nobody@test.local", "pw") is None
+    assert calls == [user_service._DUMMY_HASH]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -20,13 +21,29 @@ def render_error(error: HTTPException):
     return render_template("errors/error.html", error=error), error.code
 
 
+def _same_origin() -> bool:
+    """True when the browser says the refused POST came from one of our own pages.
+
+    Only then may the typed input come back with a fresh token: a page of another origin
+    (even on the same site, e.g. another port or intranet app) must not get a one-click
+    way past the CSRF check. Browsers send ``Sec-Fetch-Site``; older ones at least ``Origin``.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is not None and origin.rstrip("/") == request.host_url.rstrip("/")
+
+
 def render_csrf_error(error: CSRFError):
     """Give back what was typed with a fresh token instead of a bare 400 that loses a long comment.
 
+    Only for a logged-in user's form sent from our own origin (see :func:`_same_origin`).
     Login and logout are excluded: resending credentials or a logout from a stale page is
     not something to offer.
     """
-    if _wants_json() or request.endpoint in ("auth.login", "auth.logout", None) or not request.form:
+    if (_wants_json() or request.endpoint in ("auth.login", "auth.logout", None) or not request.form
+            or not current_user.is_authenticated or not _same_origin()):
         return render_error(error)
     fields = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
     action = request.full_path.rstrip("?") if request.query_string else request.path

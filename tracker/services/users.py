@@ -5,6 +5,7 @@ import secrets
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import DEPARTMENT_ROLES, ROLES, Department, User
@@ -12,6 +13,9 @@ from ..models.base import utcnow
 from . import audit
 from .org import ConflictError
 from .settings import LOCALES, _
+
+
+_DUMMY_HASH = generate_password_hash("not a password of anyone")
 
 
 class UserError(ValueError):
@@ -30,7 +34,11 @@ def find_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (no hint which part was wrong)."""
     user = find_by_email(email or "")
-    if user is None or not user.is_active or not user.check_password(password or ""):
+    if user is None:
+        # Hash anyway, so the answer takes as long as for a real account.
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.is_active or not user.check_password(password or ""):
         return None
     return user
 
