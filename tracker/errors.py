@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 
 from .extensions import db
 from .security import is_safe_next
@@ -58,7 +59,25 @@ def _internal_error(error: Exception):
     return render_error(InternalServerError())
 
 
+# The largest value a 64-bit signed integer column holds; a bigger id cannot name a row.
+MAX_DB_INT = 2**63 - 1
+
+
+def _overflow(error: OverflowError):
+    """A number too big for the database driver: no such row (404), or a bad query parameter (400).
+
+    SQLite's driver raises ``OverflowError`` for an integer beyond 64 bits, e.g.
+    ``/dashboard/contracts/99999999999999999999``; that is the user's typo, not a server fault.
+    """
+    db.session.rollback()
+    view_args = request.view_args or {}
+    if any(isinstance(value, int) and abs(value) > MAX_DB_INT for value in view_args.values()):
+        return render_error(NotFound())
+    return render_error(BadRequest(description=_("A number in the request is too large.")))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(OverflowError, _overflow)
     app.register_error_handler(500, _internal_error)

@@ -46,6 +46,7 @@ def test_ratings_csv_is_excel_safe(client, auth, app, tmp_path):
     response = client.get("/admin/exports/ratings.csv?period=2026-Q3")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="ratings-2026-Q3.csv"'
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     data = response.data
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

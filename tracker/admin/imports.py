@@ -274,7 +274,7 @@ def export_period(what: str, fmt: str):
     rows = exporter.ratings_report(period) if what == "ratings" else exporter.departments_report(period)
     filename = f"{what}-{period.label}.{fmt}"
     if fmt == "csv":
-        return _download(exporter.csv_bytes(rows), filename, "text/csv; charset=utf-8")
+        return _download(exporter.csv_bytes(rows), filename, "text/csv")
     return _download(exporter.xlsx_bytes({what: rows}), filename, XLSX)
 
 

@@ -24,6 +24,7 @@ from .auth import api_login_required, api_roles_required
 from .openapi import openapi_document
 
 DEFAULT_PER_PAGE = 50
+MAX_PAGE = 10**9
 MAX_PER_PAGE = 500
 ALL_SEEING_ROLES = ("coo", "hr", "admin")
 ANALYSIS_ROLES = ("coo", "hr", "admin")
@@ -196,6 +197,8 @@ def _int_arg(name: str, default: int) -> int:
 def _page(stmt: Select, to_json) -> dict:
     """One page of ``stmt`` as ``{"items", "page", "per_page", "total"}`` (two queries plus eager loads)."""
     page = _int_arg("page", 1)
+    if page > MAX_PAGE:
+        abort(400, description=f"page must be at most {MAX_PAGE}, got {page}")
     per_page = min(_int_arg("per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
     pagination = db.paginate(stmt, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
     return {

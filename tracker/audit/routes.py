@@ -18,6 +18,7 @@ from ..models import AuditLog, User
 from . import bp
 
 PER_PAGE = 50
+MAX_YEAR = 9998
 AUDIT_ROLES = ("admin", "coo")
 
 
@@ -56,10 +57,14 @@ def _date_arg(name: str, errors: list[str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         errors.append(_("“%(value)s” is not a date (YYYY-MM-DD).", value=raw))
         return None
+    if value.year > MAX_YEAR:  # the day after 9999-12-31 does not exist
+        errors.append(_("“%(value)s” is too far in the future.", value=raw))
+        return None
+    return value
 
 
 def _int_arg(name: str) -> int | None:
