@@ -81,7 +81,7 @@ def test_import_missing_path(runner, tmp_path):
 TRICKY = {
     "departments.csv": "code,name,kind,parent_code,head_email\nZZ,=SUM(A1),internal,IT,\n",
     "contracts.csv": ("supplier_code,customer_code,service,criticality,target,floor,start_date,end_date,"
-                      "transfer_price,standard\nZZ,EXT,+plus service,1,62.5,30,2026-01-01,2026-12-31,-5,@risky\n"),
+                      "transfer_price,standard\nZZ,EXT,+plus service,1,62.5,30,2026-01-01,2026-12-31,5,@risky\n"),
     "ratings.csv": ("period,supplier_code,customer_code,service,respondent,quality,comment\n"
                     '2026-Q3,ZZ,EXT,+plus service,,1,"=HYPERLINK(""http://x"")"\n'),
 }
@@ -102,7 +102,7 @@ def test_export_neutralises_and_round_trips(runner, app, tmp_path):
     assert "ZZ,'=SUM(A1),internal,IT," in departments
     assert "IT,IT,internal,,head.it@example.com" in departments
     contracts = files["contracts.csv"].decode("utf-8-sig")
-    assert "ZZ,EXT,'+plus service,1,62.5,30,2026-01-01,2026-12-31,-5.00,'@risky" in contracts
+    assert "ZZ,EXT,'+plus service,1,62.5,30,2026-01-01,2026-12-31,5.00,'@risky" in contracts
     ratings = files["ratings.csv"].decode("utf-8-sig")
     assert "2026-Q3,ZZ,EXT,'+plus service,,1,,,,,,,\"'=HYPERLINK(\"\"http://x\"\")\"" in ratings
     assert "2026-Q3,IT,MKT,IT support,survey-1,3,3,3,3,2,partly,,needs work" in ratings

@@ -194,6 +194,21 @@ BAD_ROWS = [
     ("unknown parent",
      {"departments": DEPARTMENTS.replace("LOG,Logistics,internal,,", "LOG,Logistics,internal,OPS,")},
      "departments.csv:3: parent_code 'OPS': unknown department code"),
+    ("department code with a slash",
+     {"departments": DEPARTMENTS + "PK/2,Packing,internal,,\n"},
+     "departments.csv:5: code 'PK/2': Use only Latin letters, digits, “_” and “-”, starting with a letter or digit."),
+    ("department code with a dot",
+     {"departments": DEPARTMENTS + "PK.2,Packing,internal,,\n"},
+     "departments.csv:5: code 'PK.2': Use only Latin letters, digits, “_” and “-”, starting with a letter or digit."),
+    ("department code starting with a dash",
+     {"departments": DEPARTMENTS + "-PK,Packing,internal,,\n"},
+     "departments.csv:5: code '-PK': Use only Latin letters, digits, “_” and “-”, starting with a letter or digit."),
+    ("transfer price too big",
+     {"contracts": CONTRACTS.replace("1200.50", "100000000000000000000")},
+     "contracts.csv:2: transfer_price '100000000000000000000': expected a number with at most 2 decimals below 10¹²"),
+    ("negative transfer price",
+     {"contracts": CONTRACTS.replace("1200.50", "-5")},
+     "contracts.csv:2: transfer_price '-5': must be 0 or more"),
 ]
 
 
@@ -235,6 +250,30 @@ def test_existing_database_checks(org, tmp_path):
         "that the new dates leave out",
     ]
     assert row_counts() == before
+
+
+NO_CONTRACTS = "supplier_code,customer_code,service\n"
+
+
+def test_second_head_of_a_department_is_a_row_problem(org, tmp_path):
+    departments = "code,name,kind,head_email\nIT,IT,internal,new.boss@test.local\nLOG,LOG,internal,head.log@test.local\n"
+    before = row_counts()
+    result = service.import_path(write_folder(tmp_path, {"departments.csv": departments,
+                                                         "contracts.csv": NO_CONTRACTS}), today=TODAY)
+    assert [str(p) for p in result.problems] == [
+        "departments.csv:2: head_email 'new.boss@test.local': IT already has a head: head.it@test.local; "
+        "make them a member first",
+    ]
+    assert row_counts() == before
+
+
+def test_existing_department_code_of_an_older_rule_still_imports(org, tmp_path):
+    db.session.add(Department(code="OLD.CODE", name="Old", kind="internal"))
+    db.session.commit()
+    result = service.import_path(write_folder(tmp_path, {"departments.csv": "code,name\nOLD.CODE,Renamed\n",
+                                                         "contracts.csv": NO_CONTRACTS}), today=TODAY)
+    assert result.problems == []
+    assert db.session.scalar(select(Department.name).where(Department.code == "OLD.CODE")) == "Renamed"
 
 
 def test_import_into_existing_org_upserts(org, tmp_path):

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Contract, Criterion, Department, Period, Rating, Service, User
 from ..services import ratings as rating_service
 from ..services import settings as settings_service
+from ..services.org import check_department_code
 from .reader import ContractRow, DepartmentRow, ImportSet, PeriodRow, Problem, RatingRow
 
 __all__ = ["CONTRACT_FIELDS", "Plan", "Snapshot", "check", "label_dates", "load_snapshot"]
@@ -133,8 +134,8 @@ def _check_departments(rows: list[DepartmentRow], snap: Snapshot, plan: Plan, ba
             bad(row, f"code {row.code!r}: duplicate department code (first on line {first_line[row.code]})")
             continue
         first_line[row.code] = row.line
-        if len(row.code) > 32:
-            bad(row, f"code {row.code!r}: longer than 32 characters")
+        if row.code not in snap.departments and (reason := check_department_code(row.code)):
+            bad(row, f"code {row.code!r}: {reason}")
         if len(row.name) > 200:
             bad(row, "name: longer than 200 characters")
         existing = snap.departments.get(row.code)
@@ -160,6 +161,9 @@ def _check_departments(rows: list[DepartmentRow], snap: Snapshot, plan: Plan, ba
                 ):
                     where = f" of {user.department.code}" if user.department is not None else ""
                     bad(row, f"head_email {email!r}: belongs to an existing user who is {user.role}{where}")
+                elif user is None and existing is not None and (current := snap.heads.get(existing.id)):
+                    bad(row, f"head_email {email!r}: {row.code} already has a head: {current.email}; "
+                             "make them a member first")
                 else:
                     plan.heads[row.code] = email
 

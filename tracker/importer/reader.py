@@ -386,6 +386,9 @@ class _Cells:
             # The database keeps 12 digits and two decimals; a silent rounding would re-import as a change.
             self.problem(column, raw, f"expected a number with at most {places} decimals below 10¹²")
             return None
+        if high is None and low is not None and number < low:
+            self.problem(column, raw, f"must be {low:g} or more")
+            return None
         if (low is not None and number < low) or (high is not None and number > high):
             self.problem(column, raw, f"out of range {low:g}–{high:g}")
             return None
@@ -456,7 +459,7 @@ def _parse_contract(c: _Cells, base: dict) -> ContractRow:
         floor=_float(c.decimal("floor", 0, 100)),
         start_date=c.date("start_date"),
         end_date=c.date("end_date"),
-        transfer_price=c.decimal("transfer_price", places=2),
+        transfer_price=c.decimal("transfer_price", low=0, places=2),
         standard=c.optional("standard"),
     )
 

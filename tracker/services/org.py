@@ -7,6 +7,7 @@ stored one (optimistic locking) and raise :class:`ConflictError` instead of over
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -56,6 +57,25 @@ def _commit_or_conflict(obj, snapshot) -> None:
 
 # --- departments -----------------------------------------------------------------------------
 
+#: A department code: Latin letters, digits, "_" and "-", starting with a letter or digit; 1–32 characters.
+DEPARTMENT_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+
+
+def check_department_code(code: str) -> str | None:
+    """The reason ``code`` cannot be a department code, or None when it can.
+
+    The one rule for the admin forms and the importer: 1–32 Latin letters, digits, ``_``
+    and ``-``, starting with a letter or digit (a code is part of page addresses).
+    """
+    if not code:
+        return _("Enter a short code, e.g. IT.")
+    if len(code) > 32:
+        return _("A code has at most 32 characters.")
+    if DEPARTMENT_CODE_RE.fullmatch(code) is None:
+        return _("Use only Latin letters, digits, “_” and “-”, starting with a letter or digit.")
+    return None
+
+
 DEPARTMENT_SORTS = {
     "code": Department.code,
     "-code": Department.code.desc(),
@@ -88,10 +108,10 @@ def department_snapshot(dep: Department) -> dict:
 def _validate_department(code: str, name: str, kind: str, parent_id: int | None,
                          dep: Department | None) -> tuple[dict[str, str], Department | None]:
     errors: dict[str, str] = {}
-    if not code:
-        errors["code"] = _("Enter a short code, e.g. IT.")
-    elif len(code) > 32:
-        errors["code"] = _("A code has at most 32 characters.")
+    # A code stored before the rule existed may stay as it is; a new or changed one must follow it.
+    reason = None if dep is not None and code == dep.code else check_department_code(code)
+    if reason:
+        errors["code"] = reason
     else:
         clash = db.session.scalar(select(Department).where(func.lower(Department.code) == code.lower()))
         if clash is not None and (dep is None or clash.id != dep.id):
