@@ -50,6 +50,10 @@ def test_create_with_existing_service_of_the_supplier(admin, org):
     ({"service_name": ""}, "service_id", "Choose a service of the supplier or type a new service name."),
     ({"target": "101"}, "target", "Number must be between 0 and 100."),
     ({"floor": "85"}, "floor", "The floor must be below the target."),
+    ({"transfer_price": "100000000000000000000"}, "transfer_price",
+     "Enter a transfer price below 1,000,000,000,000."),
+    ({"transfer_price": "1000000000000"}, "transfer_price", "Enter a transfer price below 1,000,000,000,000."),
+    ({"transfer_price": "12.345"}, "transfer_price", "A transfer price has at most 2 decimals."),
 ])
 def test_invalid_input_is_refused_next_to_the_field_and_kept(admin, org, overrides, field, message):
     supplier = overrides.pop("supplier", "IT")

@@ -1,6 +1,9 @@
 """Departments: create, list, edit, archive and restore through the admin pages."""
+import pytest
+
 from tracker.extensions import db
 from tracker.models import Department
+from tracker.services.org import check_department_code
 
 from .conftest import audit_rows, changes
 
@@ -32,6 +35,45 @@ def test_duplicate_code_is_refused_next_to_the_field_with_input_kept(admin):
     assert 'id="code"' in page and 'is-invalid' in page
     assert 'value="Typed name kept"' in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Department)) == 9
+
+
+@pytest.mark.parametrize("code", ["PK/2", "PK 2", "..", "<b>", "A=B", "PK\t2", "HI!", "-PK", "_PK", "Ц1"])
+def test_code_outside_the_rule_is_refused_next_to_the_field(admin, code):
+    response = admin.post("/admin/departments/new", data={"code": code, "name": "Packing",
+                                                          "kind": "internal", "parent_id": ""})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    reason = "Use only Latin letters, digits, “_” and “-”, starting with a letter or digit."
+    assert reason in page
+    assert page.index('id="code"') < page.index(reason)
+    assert 'value="Packing"' in page
+    assert db.session.scalar(db.select(Department).where(Department.name == "Packing")) is None
+
+
+@pytest.mark.parametrize("code", ["PK-2", "pk_2", "7UP", "A" * 32])
+def test_code_within_the_rule_is_accepted(admin, code):
+    response = admin.post("/admin/departments/new", data={"code": code, "name": "Packing",
+                                                          "kind": "internal", "parent_id": ""})
+    assert response.status_code == 302
+    assert _dep(code).name == "Packing"
+
+
+def test_check_department_code_is_the_one_rule():
+    assert check_department_code("PK-2") is None
+    assert check_department_code("PK/2") == "Use only Latin letters, digits, “_” and “-”, starting with a letter or digit."
+    assert check_department_code("IT\n") is not None
+    assert check_department_code("") == "Enter a short code, e.g. IT."
+    assert check_department_code("A" * 33) == "A code has at most 32 characters."
+
+
+def test_old_code_outside_the_rule_can_still_be_renamed(admin):
+    dep = Department(code="OLD.CODE", name="Old", kind="internal")
+    db.session.add(dep)
+    db.session.commit()
+    response = admin.post(f"/admin/departments/{dep.id}/edit", data={
+        "code": "OLD.CODE", "name": "Renamed", "kind": "internal", "parent_id": "", "version": str(dep.version)})
+    assert response.status_code == 302
+    assert _dep("OLD.CODE").name == "Renamed"
 
 
 def test_filter_by_text_and_kind_and_sort(admin):

@@ -322,6 +322,23 @@ def service_choices() -> list[tuple[int, str, int]]:
     return [(sid, f"{code}: {name}", dep_id) for sid, code, name, dep_id in rows]
 
 
+#: A transfer price is below this (the database column keeps 12 digits before the point and 2 after).
+MAX_TRANSFER_PRICE = Decimal(10) ** 12
+
+
+def check_transfer_price(price: Decimal | None) -> str | None:
+    """The reason ``price`` cannot be a transfer price (0 ≤ price < 10¹², at most 2 decimals), or None."""
+    if price is None:
+        return None
+    if not price.is_finite() or price >= MAX_TRANSFER_PRICE:
+        return _("Enter a transfer price below 1,000,000,000,000.")
+    if price < 0:
+        return _("A transfer price cannot be negative.")
+    if price != price.quantize(Decimal("0.01")):
+        return _("A transfer price has at most 2 decimals.")
+    return None
+
+
 def _validate_contract(data: ContractInput, con: Contract | None) -> tuple[dict[str, str], dict]:
     """Return ``(errors, resolved)``; ``resolved`` has the supplier, customer and the service or its new name."""
     errors: dict[str, str] = {}
@@ -348,8 +365,9 @@ def _validate_contract(data: ContractInput, con: Contract | None) -> tuple[dict[
             errors[key] = _("Enter a number from 0 to 100, or leave it empty.")
     if data.target is not None and data.floor is not None and "floor" not in errors and data.floor >= data.target:
         errors["floor"] = _("The floor must be below the target.")
-    if data.transfer_price is not None and data.transfer_price < 0:
-        errors["transfer_price"] = _("A transfer price cannot be negative.")
+    price_reason = check_transfer_price(data.transfer_price)
+    if price_reason:
+        errors["transfer_price"] = price_reason
     if data.start_date and data.end_date and data.end_date < data.start_date:
         errors["end_date"] = _("The agreement cannot end before it starts.")
 
