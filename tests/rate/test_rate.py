@@ -149,10 +149,11 @@ def test_closed_period_refuses_the_form(client, auth, org):
     con = org.contracts["IT", "LOG"]
     auth.login("head.log@test.local")
     assert "No period is open for rating now" in page(client, "/rate/")
-    response = client.post(f"/rate/{con.id}", data=answers(), follow_redirects=True)
-    assert "No period is open for rating now" in response.get_data(as_text=True)
+    # A form posted after the close is shown again with the input (409), nothing saved.
+    response = client.post(f"/rate/{con.id}", data=answers())
+    assert response.status_code == 409 and "was closed while you were answering" in response.get_data(as_text=True)
     assert client.get(f"/rate/{con.id}").status_code == 302
-    assert client.post("/rate/all", data=answers(f"c{con.id}-")).status_code == 302
+    assert client.post("/rate/all", data=answers(f"c{con.id}-")).status_code == 409
     assert ratings_of(con) == []
 
 
@@ -214,11 +215,13 @@ def test_no_interaction_counts_as_done_without_health(client, auth, org):
     assert "1 of 1 done" in html and "no interaction" in html and "unrated" in html
 
 
-def test_all_na_rating_is_not_done(client, auth, org):
+def test_all_na_rating_is_refused_and_not_done(client, auth, org):
     con = org.contracts["IT", "SALES"]
     auth.login("head.sales@test.local")
-    client.post(f"/rate/{con.id}", data=answers(scores=("na",) * 4, recommend="", standard="na"))
-    assert len(ratings_of(con)) == 1
+    response = client.post(f"/rate/{con.id}", data=answers(scores=("na",) * 4, recommend="", standard="na"))
+    assert response.status_code == 200
+    assert "Answer at least one question, or tick “no interaction this period”." in response.get_data(as_text=True)
+    assert ratings_of(con) == []
     assert "0 of 1 done" in page(client, "/rate/")
 
 

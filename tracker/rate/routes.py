@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -46,13 +47,19 @@ def index():
 def rate_contract(contract_id: int):
     """Rate one contract for the open period; a saved rating is shown filled in and may be edited."""
     contract = _contract_to_rate(contract_id)
-    period = _open_period_for(contract)
+    closed = _just_closed_period() if request.method == "POST" else None
+    period = closed or _open_period_for(contract)
     if isinstance(period, Response):
         return period
     criteria = settings_service.active_criteria()
     form = rating_form_class(criteria)()
     existing = queries.own_ratings(current_user, period, [contract.id]).get(contract.id)
-    if form.is_submitted():
+    status = 200
+    if closed is not None:
+        # The period closed while the user was typing: show what they typed, save nothing.
+        flash(_closed_message(closed), "danger")
+        status = 409
+    elif form.is_submitted():
         fields_ok = form.validate()
         errors = rating_service.check_answers(period, [(contract, form.to_input())])
         loose = form.add_errors(errors.get(contract.id, {}), _error_messages())
@@ -61,16 +68,22 @@ def rate_contract(contract_id: int):
         if fields_ok and not errors:
             try:
                 rating_service.submit_ratings(period, [(contract, form.to_input())], **_respondent())
+            except rating_service.PeriodNotOpen:
+                flash(_closed_message(period), "danger")
+                status = 409
             except rating_service.RatingsError as exc:
                 for reason in form.add_errors(exc.errors.get(contract.id, {}), _error_messages()):
                     flash(reason, "danger")
+            except rating_service.RatingConflict:
+                flash(_conflict_message(), "danger")
+                status = 409
             else:
                 flash(_("Your rating of %(supplier)s is saved.", supplier=contract.supplier.name), "success")
                 return redirect(url_for("rate.index"))
     elif existing is not None:
         form.fill_from(existing)
     return render_template("rate/rate_contract.html", contract=contract, period=period, form=form,
-                           existing=existing)
+                           existing=existing), status
 
 
 @bp.route("/all", methods=["GET", "POST"])
@@ -78,6 +91,9 @@ def rate_contract(contract_id: int):
 def rate_all():
     """Rate several contracts in one sitting; saved as one transaction (all or nothing)."""
     period = periods_service.the_open_period()
+    closed = None
+    if period is None and request.method == "POST":
+        period = closed = _just_closed_period()
     if period is None:
         flash(_("No period is open for rating now."), "warning")
         return redirect(url_for("rate.index"))
@@ -88,7 +104,12 @@ def rate_all():
     forms: dict[int, RatingForm] = {c.id: form_class(prefix=f"c{c.id}", meta={"csrf": False}) for c in contracts}
     existing = queries.own_ratings(current_user, period, [c.id for c in contracts])
     loose: dict[int, list[str]] = {}
-    if request.method == "POST":
+    status = 200
+    if closed is not None:
+        # The period closed while the user was typing: show what they typed, save nothing.
+        flash(_closed_message(closed), "danger")
+        status = 409
+    elif request.method == "POST":
         if not page_form.validate_on_submit():
             flash(_("The form has expired; please submit it again."), "danger")
         else:
@@ -111,6 +132,12 @@ def rate_all():
             else:
                 try:
                     changed = rating_service.submit_ratings(period, answers, **_respondent())
+                except rating_service.PeriodNotOpen:
+                    flash(_closed_message(period), "danger")
+                    status = 409
+                except rating_service.RatingConflict:
+                    flash(_conflict_message(), "danger")
+                    status = 409
                 except rating_service.RatingsError as exc:
                     for cid, errs in exc.errors.items():
                         loose[cid] = forms[cid].add_errors(errs, _error_messages())
@@ -122,7 +149,7 @@ def rate_all():
         for cid, rating in existing.items():
             forms[cid].fill_from(rating)
     return render_template("rate/rate_all.html", period=period, contracts=contracts, forms=forms,
-                           page_form=page_form, loose=loose, existing=existing, has_errors=_has_errors)
+                           page_form=page_form, loose=loose, existing=existing, has_errors=_has_errors), status
 
 
 @bp.route("/<int:contract_id>/respondents", methods=["GET", "POST"])
@@ -217,6 +244,23 @@ def _open_period_for(contract: Contract) -> Period | Response:
         flash(_("This agreement is not active in period %(label)s.", label=period.label), "warning")
         return redirect(url_for("rate.index"))
     return period
+
+
+def _just_closed_period() -> Period | None:
+    """When no period is open, the one closed last (a form posted into it is shown again, unsaved); else None."""
+    if periods_service.the_open_period() is not None:
+        return None
+    return db.session.scalar(select(Period).where(Period.status == "closed")
+                             .order_by(Period.closed_at.desc().nulls_last(), Period.end_date.desc()))
+
+
+def _closed_message(period: Period) -> str:
+    return _("Period %(label)s was closed while you were answering; nothing was saved. "
+             "Your answers are kept below.", label=period.label)
+
+
+def _conflict_message() -> str:
+    return _("Someone saved this rating at the same moment; check and save again.")
 
 
 def _respondent() -> dict:

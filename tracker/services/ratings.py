@@ -5,8 +5,11 @@ e-mail (lower case) or an imported reference; ``""`` is the one unnamed responde
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,6 +19,7 @@ from ..extensions import db
 from ..models import STANDARD_MET, Contract, Criterion, Period, Rating, RatingScore
 from . import audit
 from . import settings as settings_service
+from .settings import _
 
 
 class RatingError(ValueError):
@@ -60,7 +64,20 @@ def validate(answer: RatingInput, criteria: dict[str, Criterion]) -> dict[str, s
         errors["standard_met"] = f"must be met, partly or missed, got {answer.standard_met!r}"
     if not errors and comment_required(answer) and not (answer.comment or "").strip():
         errors["comment"] = "a comment is required when a score is 1 or 2 or the 0–10 answer is 6 or below"
+    if not errors and is_empty(answer):
+        errors[""] = _("Answer at least one question, or tick “no interaction this period”.")
     return errors
+
+
+def is_empty(answer: RatingInput) -> bool:
+    """True when nothing was answered: every criterion N/A, no 0–10, no standard, no comment, no "no interaction"."""
+    return (
+        not answer.no_interaction
+        and all(s is None for s in answer.scores.values())
+        and answer.recommend is None
+        and answer.standard_met is None
+        and not (answer.comment or "").strip()
+    )
 
 
 def contract_active_in(contract: Contract, period: Period) -> bool:
@@ -100,42 +117,53 @@ def save_rating(
         raise RatingError(errors)
 
     answered = {} if answer.no_interaction else {k: s for k, s in answer.scores.items() if s is not None}
-    health = rating_health(answered, {k: criteria[k].weight for k in answered}) if answered else None
     values = {
         "recommend": None if answer.no_interaction else answer.recommend,
         "standard_met": None if answer.no_interaction else answer.standard_met,
         "no_interaction": bool(answer.no_interaction),
         "comment": (answer.comment or "").strip() or None,
-        "health": health,
         "respondent_id": respondent_id,
     }
     respondent_key = (respondent_key or "").strip().lower()
     rating = _locked_rating(contract.id, period.id, respondent_key)
-    old_scores = {} if rating is None else {s.criterion.key: s.score for s in rating.scores}
     if rating is None:
-        rating_id = _insert_unless_present(contract.id, period.id, respondent_key, values | {"submitted_by_id": actor_id})
+        weights = {k: criteria[k].weight for k in answered}
+        health = rating_health(answered, weights) if answered else None
+        new_values = values | {"health": health}
+        rating_id = _insert_unless_present(contract.id, period.id, respondent_key,
+                                           new_values | {"submitted_by_id": actor_id})
         if rating_id is not None:
             rating = db.session.get(Rating, rating_id)
-            rating.scores = [RatingScore(criterion_id=criteria[k].id, score=s, weight=criteria[k].weight)
+            rating.scores = [RatingScore(criterion_id=criteria[k].id, score=s, weight=weights[k])
                              for k, s in answered.items()]
             db.session.flush()
-            audit.record("create", "rating", rating.id, {k: [None, v] for k, v in values.items() if v is not None}
+            audit.record("create", "rating", rating.id, {k: [None, v] for k, v in new_values.items() if v is not None}
                          | {f"score.{k}": [None, s] for k, s in answered.items()}, user_id=actor_id)
             return rating, True
         # A concurrent request (double click, second tab, another worker) created it first: update that one.
         rating = _locked_rating(contract.id, period.id, respondent_key)
-        old_scores = {s.criterion.key: s.score for s in rating.scores}
+
+    # History keeps the criteria it used: a retired criterion's stored score stays as it was,
+    # and a criterion scored before keeps the weight it was given then; only a criterion
+    # answered for the first time takes today's weight.
+    stored = {s.criterion.key: s for s in rating.scores}
+    old_scores = {k: s.score for k, s in stored.items()}
+    kept = {} if answer.no_interaction else {k: s for k, s in stored.items() if k not in criteria}
+    new_scores = {k: s.score for k, s in kept.items()} | answered
+    weights = {k: s.weight for k, s in kept.items()}
+    weights |= {k: stored[k].weight if k in stored else criteria[k].weight for k in answered}
+    ids = {k: s.criterion_id for k, s in kept.items()} | {k: criteria[k].id for k in answered}
+    values["health"] = rating_health(new_scores, weights) if new_scores else None
 
     changes = audit.diff(rating, list(values), values)
-    changes |= {f"score.{k}": [old_scores.get(k), answered.get(k)]
-                for k in set(old_scores) | set(answered) if old_scores.get(k) != answered.get(k)}
+    changes |= {f"score.{k}": [old_scores.get(k), new_scores.get(k)]
+                for k in set(old_scores) | set(new_scores) if old_scores.get(k) != new_scores.get(k)}
     if not changes:
         return rating, False
     for key, value in values.items():
         setattr(rating, key, value)
     rating.submitted_by_id = actor_id
-    rating.scores = [RatingScore(criterion_id=criteria[k].id, score=s, weight=criteria[k].weight)
-                     for k, s in answered.items()]
+    rating.scores = [RatingScore(criterion_id=ids[k], score=s, weight=weights[k]) for k, s in new_scores.items()]
     db.session.flush()
     audit.record("update", "rating", rating.id, changes, user_id=actor_id)
     return rating, True
@@ -151,6 +179,14 @@ class RatingsError(ValueError):
     def __init__(self, errors: dict[int, dict[str, str]]):
         self.errors = errors
         super().__init__("; ".join(f"contract {cid}: {RatingError(errs)}" for cid, errs in errors.items()))
+
+
+class RatingConflict(RuntimeError):
+    """A concurrent save of the same rating kept overtaking this one; nothing of it was saved."""
+
+
+class PeriodNotOpen(RatingsError):
+    """The period is not open (any more): nothing was saved; ``errors`` has the reason under ``""``."""
 
 
 def check_answers(
@@ -191,7 +227,14 @@ def submit_ratings(
     ------
     RatingsError
         At least one answer is refused; ``errors`` has the reasons of every refused answer.
+    PeriodNotOpen
+        (a RatingsError) the period closed before the ratings could be written.
+    RatingConflict
+        Concurrent saves of the same rating kept overtaking this one (after ``SAVE_ATTEMPTS``).
     """
+    status = db.session.scalar(select(Period.status).where(Period.id == period.id))
+    if status != "open":
+        raise PeriodNotOpen({contract.id: {"": _refusal_text(period, status)} for contract, _a in answers})
     criteria = {c.key: c for c in settings_service.active_criteria()}
     errors = check_answers(period, answers, criteria=criteria)
     if errors:
@@ -199,6 +242,14 @@ def submit_ratings(
     for attempt in range(1, SAVE_ATTEMPTS + 1):
         changed = 0
         try:
+            if attempt > 1:
+                _serialize_writers()
+            # FOR SHARE (PostgreSQL): closing the period waits until these ratings are committed.
+            status = db.session.scalar(select(Period.status).where(Period.id == period.id)
+                                       .with_for_update(read=True))
+            if status != "open":
+                db.session.rollback()
+                raise PeriodNotOpen({contract.id: {"": _refusal_text(period, status)} for contract, _a in answers})
             for contract, answer in answers:
                 _rating, was_changed = save_rating(
                     contract, period, answer, respondent_key=respondent_key, respondent_id=respondent_id,
@@ -207,12 +258,19 @@ def submit_ratings(
                 changed += was_changed
             db.session.commit()
             return changed
-        except StaleDataError:
+        except (StaleDataError, OperationalError) as exc:
             # The same respondent's other tab or request saved one of these ratings between our
-            # read and our write (its version moved on): read the ratings again and redo the whole.
+            # read and our write (its version moved on), or SQLite stayed locked past its busy
+            # timeout: forget what was read, read the ratings again and redo the whole.
             db.session.rollback()
-            if attempt == SAVE_ATTEMPTS:
+            db.session.expire_all()
+            if isinstance(exc, OperationalError) and not _is_lock_error(exc):
                 raise
+            if attempt == SAVE_ATTEMPTS:
+                raise RatingConflict(str(exc)) from exc
+            time.sleep(0.01 * attempt)
+        except PeriodNotOpen:
+            raise
         except RatingError as exc:  # pragma: no cover - check_answers refuses the same answers first
             db.session.rollback()
             raise RatingsError({contract.id: exc.errors}) from exc
@@ -220,6 +278,11 @@ def submit_ratings(
             db.session.rollback()
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _is_lock_error(exc: OperationalError) -> bool:
+    """True for SQLite's "database is locked" (a busy writer), the only operational error worth a retry."""
+    return "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower()
 
 
 def _locked_rating(contract_id: int, period_id: int, respondent_key: str) -> Rating | None:
@@ -231,9 +294,25 @@ def _locked_rating(contract_id: int, period_id: int, respondent_key: str) -> Rat
     """
     return db.session.scalar(
         db.select(Rating).filter_by(contract_id=contract_id, period_id=period_id, respondent_key=respondent_key)
-        .options(selectinload(Rating.scores)).with_for_update(of=Rating)
+        .options(selectinload(Rating.scores).joinedload(RatingScore.criterion)).with_for_update(of=Rating)
         .execution_options(populate_existing=True)
     )
+
+
+def _serialize_writers() -> None:
+    """On SQLite, take the database's write lock now, before the rating is read (a row lock emulation).
+
+    Used when a save is redone after a concurrent one overtook it, so the redo cannot be overtaken.
+
+    pysqlite reads outside a transaction and begins one only at the first write, so two
+    requests could both read version n and the later write would fail with a stale version.
+    A no-op UPDATE begins the write transaction first: a concurrent save waits (busy
+    timeout) until this one commits and then reads its result. PostgreSQL needs nothing
+    here: ``FOR UPDATE`` in :func:`_locked_rating` locks the row.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Rating).where(Rating.id == -1).values(version=Rating.version)
+                           .execution_options(synchronize_session=False))
 
 
 def _insert_unless_present(contract_id: int, period_id: int, respondent_key: str, values: dict) -> int | None:
@@ -255,10 +334,14 @@ def _insert_unless_present(contract_id: int, period_id: int, respondent_key: str
     return db.session.execute(stmt).scalar()
 
 
+def _refusal_text(period: Period, status: str | None) -> str:
+    return f"period {period.label} is {status}; ratings can be changed only while it is open"
+
+
 def _refusal(contract: Contract, period: Period, *, require_open: bool) -> str | None:
     """Why no rating of ``contract`` may be saved for ``period``, or None."""
     if require_open and not period.is_open:
-        return f"period {period.label} is {period.status}; ratings can be changed only while it is open"
+        return _refusal_text(period, period.status)
     if not contract_active_in(contract, period):
         return f"the agreement is not active in period {period.label}"
     return None
