@@ -7,6 +7,7 @@ missing ``SECRET_KEY`` fatal instead of silently weak.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -27,6 +28,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_SUPPORTED_LOCALES = ("en", "ru")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import exists, func, select
 from wtforms.fields.choices import SelectChoice
 
@@ -418,6 +418,8 @@ def user_password(user_id: int):
         form = _user_form(UserEditForm(obj=user, formdata=None), user)
         return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form, conflict=None)
     generated = user_service.reset_password(user, reset_form.password.data or None, actor_id=_actor())
+    if user.id == current_user.id:  # the new session version ended this session too; keep the admin in
+        login_user(user)
     flash(_("Password of %(email)s reset.", email=user.email), "success")
     if generated:
         return _password_page(user, generated)

@@ -25,7 +25,22 @@ def init_login_manager(login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        return user_from_session_id(user_id)
+
+
+def user_from_session_id(session_id: str) -> User | None:
+    """The user a session or remember-me cookie names as ``"<id>:<session_version>"``, or None.
+
+    A plain id (a cookie from before session versions), a malformed value or a version
+    that no longer matches (the user logged out or got a new password since) names no one.
+    """
+    user_id, sep, version = (session_id or "").partition(":")
+    if not sep or not user_id.isdigit() or not version.isdigit() or len(user_id) > 18:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def roles_required(*roles: str) -> Callable:

@@ -45,6 +45,8 @@ def logout():
     """Log out (a POST with a CSRF token, so no other site can log a user out)."""
     form = EmptyForm()
     if form.validate_on_submit():
+        # A copied session or remember-me cookie must not outlive the logout.
+        user_service.end_sessions(current_user._get_current_object())
         logout_user()
         flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

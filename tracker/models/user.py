@@ -32,6 +32,8 @@ class User(UserMixin, TimestampMixin, ArchiveMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Part of every session and remember-me cookie (see get_id); bumping it logs out every device.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     department: Mapped["Department | None"] = relationship()  # noqa: F821
 
@@ -42,6 +44,10 @@ class User(UserMixin, TimestampMixin, ArchiveMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id ``"<id>:<session_version>"``: a cookie outlives no logout or new password."""
+        return f"{self.id}:{self.session_version or 1}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses archived users

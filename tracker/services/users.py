@@ -165,6 +165,7 @@ def reset_password(user: User, password: str | None = None, *, actor_id: int | N
     if not password:
         password = generated = secrets.token_urlsafe(12)
     user.set_password(password)
+    user.session_version = (user.session_version or 1) + 1  # every existing session and cookie ends
     # The hash itself never goes to the audit log.
     audit.record("update", "user", user.id, {"password": ["***", "***"]}, user_id=actor_id)
     db.session.commit()
@@ -185,6 +186,7 @@ def archive_user(user: User, *, actor_id: int | None = None) -> None:
         raise UserError(_("you cannot archive your own account"))
     now = utcnow()
     user.archived_at = now
+    user.session_version = (user.session_version or 1) + 1
     audit.record("archive", "user", user.id, {"archived_at": [None, now]}, user_id=actor_id)
     db.session.commit()
 
@@ -195,6 +197,15 @@ def restore_user(user: User, *, actor_id: int | None = None) -> None:
         return
     audit.record("restore", "user", user.id, {"archived_at": [user.archived_at, None]}, user_id=actor_id)
     user.archived_at = None
+    db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of ``user`` (logout) and commit.
+
+    Not audited: it changes no business data, only which cookies still log the user in.
+    """
+    user.session_version = (user.session_version or 1) + 1
     db.session.commit()
 
 
