@@ -210,8 +210,10 @@ DOCUMENT = {
         "title": "Internal service tracker API",
         "version": "1",
         "description": "Read-only JSON. Authenticate with `Authorization: Bearer <token>` (create a token on "
-                       "your profile page) or a logged-in browser session. Heads and members see their own "
-                       "department's departments, contracts and ratings; coo, hr and admin see all.",
+                       "your profile page) or a logged-in browser session. Heads see their own "
+                       "department's departments, contracts and ratings; members see those departments, the "
+                       "contracts they were added to as respondents and the ratings they gave; coo, hr and "
+                       "admin see all.",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}, {"sessionCookie": []}],

@@ -1,8 +1,9 @@
 """API views: read-only JSON under /api/v1, each list paginated, each row filtered by role.
 
-Heads and members see their own department, the departments it has contracts with,
-its contracts and the ratings of them (as supplier or customer); coo, hr and admin see
-everything. A rating's comment is shown to coo and admin, to hr when the setting
+Heads see their own department, the departments it has contracts with, its contracts
+and the ratings of them (as supplier or customer); members see the same departments but
+only the contracts they were added to (or rated) and only the ratings they gave; coo, hr
+and admin see everything. A rating's comment is shown to coo and admin, to hr when the setting
 ``hr_sees_comments`` is ``yes``, to heads of the supplier and the customer, and to a
 member who gave the rating.
 """
@@ -15,7 +16,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from werkzeug.utils import secure_filename
 
 from ..extensions import db
-from ..models import Contract, Department, Period, Rating, RatingScore, Service
+from ..models import Contract, ContractRespondent, Department, Period, Rating, RatingScore, Service
 from ..services import analysis as analysis_service
 from ..services import graph_export
 from ..services import settings as settings_service
@@ -74,7 +75,9 @@ def contracts():
         .order_by(supplier.code, customer.code, Service.name, Contract.id)
     )
     own = _own_department_id()
-    if own is not None:
+    if current_user.role == "member":
+        stmt = stmt.where(Contract.id.in_(_member_contract_ids()))
+    elif own is not None:
         stmt = stmt.where(or_(Contract.supplier_id == own, Contract.customer_id == own))
     return _page(stmt, _contract_json)
 
@@ -109,7 +112,9 @@ def ratings():
         .order_by(Period.start_date, Period.label, supplier.code, customer.code, Rating.contract_id, Rating.id)
     )
     own = _own_department_id()
-    if own is not None:
+    if current_user.role == "member":  # a member's colleagues' scores are not theirs to read
+        stmt = stmt.where(Rating.respondent_id == current_user.id)
+    elif own is not None:
         stmt = stmt.where(or_(Contract.supplier_id == own, Contract.customer_id == own))
     for arg, column in (("period", Period.label), ("supplier", supplier.code), ("customer", customer.code)):
         value = request.args.get(arg, "").strip()
@@ -164,6 +169,14 @@ def _own_department_id() -> int | None:
     if current_user.department_id is None:  # pragma: no cover - a database constraint forbids it
         abort(403)
     return current_user.department_id
+
+
+def _member_contract_ids() -> Select:
+    """Ids of the contracts the current member was added to as a respondent or has rated."""
+    return (
+        select(ContractRespondent.contract_id).where(ContractRespondent.user_id == current_user.id)
+        .union(select(Rating.contract_id).where(Rating.respondent_id == current_user.id))
+    )
 
 
 def _comment_rule():
