@@ -28,6 +28,15 @@ def _sqlite_path() -> str:
     return url.database
 
 
+def schema_version(conn: sqlite3.Connection) -> str | None:
+    """The Alembic revision recorded in an SQLite database, or None when it has none."""
+    try:
+        rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.DatabaseError:  # no alembic_version table: a schema made by create_all
+        return None
+    return ",".join(sorted(row[0] for row in rows)) or None
+
+
 def backup(target: str | Path) -> Path:
     """Copy the live database to ``target`` (a new file), safe while the app runs; return its path.
 
@@ -58,7 +67,8 @@ def restore(source_path: str | Path) -> None:
     Raises
     ------
     BackupError
-        Not an SQLite database, the file is missing, or it is not a tracker backup.
+        Not an SQLite database, the file is missing, it is not a tracker backup, or its
+        schema version (``alembic_version``) differs from the live database's.
     """
     source_path = Path(source_path)
     if not source_path.is_file():
@@ -71,9 +81,23 @@ def restore(source_path: str | Path) -> None:
             raise BackupError(f"{source_path} is not an SQLite database: {exc}") from exc
         if not {"departments", "contracts", "ratings"} <= tables:
             raise BackupError(f"{source_path} is not a backup of this app (tables missing)")
+        live_path = _sqlite_path()
         db.session.remove()
         db.engine.dispose()
-        dest = sqlite3.connect(_sqlite_path())
+        live = sqlite3.connect(live_path)
+        try:
+            live_version = schema_version(live)
+        finally:
+            live.close()
+        backup_version = schema_version(source)
+        if backup_version != live_version:
+            # Another schema would load, then break pages that expect this one's columns.
+            raise BackupError(
+                f"{source_path} has database schema version {backup_version or 'none'} but this database has "
+                f"{live_version or 'none'}; restore it with the app version that made it, or upgrade this "
+                "database first (flask db upgrade) so the versions match"
+            )
+        dest = sqlite3.connect(live_path)
         try:
             source.backup(dest)
         finally:
