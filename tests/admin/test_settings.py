@@ -111,6 +111,34 @@ def test_add_criterion_invalid_keeps_input(admin):
     assert response.status_code == 200 and "This field is required." in page and 'value="Гибкость"' in page
 
 
+@pytest.mark.parametrize("name, name_ru, field", [
+    ("Quality", "", "name"), ("  quality ", "", "name"), ("QUALITY", "Новое", "name"),
+    ("Fresh", "качество", "name_ru"), ("Качество", "", "name"),
+])
+def test_add_criterion_with_a_taken_name_is_refused_next_to_the_field(admin, name, name_ru, field):
+    before = db.session.scalar(db.select(db.func.count()).select_from(Criterion))
+    response = admin.post("/admin/settings/criteria/new", data={"name": name, "name_ru": name_ru, "weight": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    message = next(m for m in ("Another criterion is already called “Quality”.",
+                               "Another criterion is already called “Качество”.") if m in page)
+    assert page.index(f'id="{field}"') < page.index(message)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Criterion)) == before
+
+
+def test_rename_to_another_criterion_name_is_refused_but_own_name_is_kept(admin, org):
+    quality = _criterion("quality")
+    response = admin.post(f"/admin/settings/criteria/{quality.id}/edit",
+                          data={"name": "timeliness", "name_ru": "", "weight": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Another criterion is already called" in page
+    assert _criterion("quality").name == "Quality"
+    response = admin.post(f"/admin/settings/criteria/{quality.id}/edit",
+                          data={"name": "QUALITY", "name_ru": quality.name_ru or "", "weight": "2"})
+    assert response.status_code == 302
+    assert _criterion("quality").weight == 2.0
+
+
 def test_retire_removes_from_form_keeps_old_scores_and_restore(admin, org):
     rating = _rated(org)
     value = _criterion("value")

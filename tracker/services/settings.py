@@ -147,7 +147,8 @@ def all_criteria() -> list[Criterion]:
     )
 
 
-def _validate_criterion(name: str, weight: float | None) -> dict[str, str]:
+def _validate_criterion(name: str, weight: float | None, name_ru: str | None = None,
+                        criterion: Criterion | None = None) -> dict[str, str]:
     errors = {}
     if not name:
         errors["name"] = _("Enter the criterion's name.")
@@ -155,6 +156,17 @@ def _validate_criterion(name: str, weight: float | None) -> dict[str, str]:
         errors["name"] = _("A name has at most 100 characters.")
     if weight is None or not weight > 0:
         errors["weight"] = _("The weight must be greater than 0.")
+    # Two criteria of one name make the rating form and the reports ambiguous, in either language.
+    # Compared in Python: a handful of rows, and SQL lower() does not fold Cyrillic on SQLite.
+    others = db.session.scalars(db.select(Criterion).where(Criterion.id != (criterion.id if criterion else -1)))
+    taken = {}
+    for other in others:
+        for other_name in (other.name, other.name_ru):
+            if other_name:
+                taken.setdefault(other_name.casefold(), other_name)
+    for field, value in (("name", name), ("name_ru", name_ru)):
+        if value and field not in errors and value.casefold() in taken:
+            errors[field] = _("Another criterion is already called “%(name)s”.", name=taken[value.casefold()])
     return errors
 
 
@@ -164,10 +176,11 @@ def add_criterion(name: str, name_ru: str = "", weight: float = 1.0, *, actor_id
     Raises
     ------
     SettingsError
-        Empty name or weight not above 0.
+        Empty name, a name (English or Russian) another criterion has (case-insensitive), or
+        weight not above 0.
     """
     name, name_ru = (name or "").strip(), (name_ru or "").strip()
-    errors = _validate_criterion(name, weight)
+    errors = _validate_criterion(name, weight, name_ru)
     if errors:
         raise SettingsError(errors)
     base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:24] or "criterion"
@@ -193,10 +206,11 @@ def update_criterion(criterion: Criterion, *, name: str, name_ru: str, weight: f
     Raises
     ------
     SettingsError
-        Empty name or weight not above 0.
+        Empty name, a name (English or Russian) another criterion has (case-insensitive), or
+        weight not above 0.
     """
     name, name_ru = (name or "").strip(), (name_ru or "").strip() or None
-    errors = _validate_criterion(name, weight)
+    errors = _validate_criterion(name, weight, name_ru, criterion)
     if errors:
         raise SettingsError(errors)
     changes = audit.diff(criterion, ["name", "name_ru", "weight"],
