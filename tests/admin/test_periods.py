@@ -83,7 +83,8 @@ def test_lifecycle_only_one_open_close_reopen_with_reason(admin, org):
     assert [(r.action, r.entity_id) for r in rows] == [
         ("create", q4.id), ("close", q3.id), ("open", q4.id), ("close", q4.id), ("reopen", q3.id)]
     assert rows[-1].reason == "Late survey from EXT"
-    assert changes(rows[-1]) == {"status": ["closed", "open"]}
+    # Reopening clears the target and floor the close stored.
+    assert changes(rows[-1]) == {"status": ["closed", "open"], "target": [75.0, None], "floor": [50.0, None]}
 
 
 def test_reopen_without_reason_refused_by_the_service(org):

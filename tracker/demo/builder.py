@@ -158,6 +158,8 @@ def _build(company: str, lang: str) -> DemoSummary:
             service=services[spec.supplier, name], criticality=spec.criticality, target=spec.target,
             floor=spec.floor, start_date=spec.start, end_date=spec.end, standard=spec.standard[i],
             transfer_price=None if spec.price is None else Decimal(spec.price).quantize(Decimal("0.01")),
+            # The agreements predate the closed quarters (a contract created after a close is not active in it).
+            created_at=data.moment(data.PERIODS[0][1].timetuple()[:3]),
         )
     session.add_all(services.values())
     session.add_all(contracts.values())

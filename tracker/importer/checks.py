@@ -114,7 +114,7 @@ def check(data: ImportSet, snap: Snapshot) -> tuple[Plan, list[Problem]]:
     _check_departments(data.departments, snap, plan, bad)
     _check_contracts(data.contracts, snap, plan, bad, problems)
     _check_periods(data.periods, snap, plan, bad)
-    _check_ratings(data.ratings, snap, plan, bad)
+    _check_ratings(data.ratings, snap, plan, bad, {(p.file, p.line) for p in data.problems})
     problems.sort(key=lambda p: (_file_order(p.file), p.line))
     return plan, problems
 
@@ -295,7 +295,8 @@ def _check_periods(rows: list[PeriodRow], snap: Snapshot, plan: Plan, bad) -> No
         plan.periods[row.label] = (row.start_date, row.end_date)
 
 
-def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad) -> None:
+def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad,
+                   unreadable: frozenset | set = frozenset()) -> None:
     first_line: dict[tuple, int] = {}
     department_ids = {code: dep.id for code, dep in snap.departments.items()}
     for row in rows:
@@ -349,6 +350,8 @@ def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad) -> No
         answer = rating_service.RatingInput(scores=scores, recommend=row.recommend, standard_met=row.standard_met,
                                             no_interaction=row.no_interaction, comment=row.comment)
         for name, reason in rating_service.validate(answer, snap.criteria).items():
+            if not name and (row.file, row.line) in unreadable:
+                continue  # a cell the reader could not read left the row empty; that cell is the problem
             value = getattr(row, name, None) if name != "comment" else row.comment
             if name in row.scores:
                 value = row.scores[name]

@@ -140,6 +140,31 @@ def _apply(data: ImportSet, plan: checks.Plan, snap: checks.Snapshot, result: Im
     contracts = _apply_contracts(plan, snap, departments, result, actor_id)
     periods = _apply_periods(data, plan, snap, result, actor_id, today)
     _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress, dry_run=dry_run)
+    if not dry_run:
+        _keep_imported_agreements_active(data, contracts, periods, actor_id)
+
+
+def _keep_imported_agreements_active(data: ImportSet, contracts, periods, actor_id) -> None:
+    """Move the close of a closed period after the agreements whose ratings this import wrote into it.
+
+    An agreement created after a period closed is not active in it
+    (:meth:`tracker.models.Contract.is_active_in`); importing history into a closed period
+    is the admin's deliberate rewrite of it, so the period counts as closed again now,
+    after the agreements were written, and its imported ratings stay in its analysis.
+    """
+    now = None
+    for label in sorted({row.period for row in data.ratings}):
+        per = periods.get(label)
+        if per is None or per.status != "closed" or per.closed_at is None:
+            continue
+        rated = [contracts[row.link] for row in data.ratings if row.period == label and row.link in contracts]
+        if any(con.created_at is not None and not con.is_active_in(per) and con.is_active_in(per.start_date,
+                                                                                             per.end_date)
+               for con in rated):
+            now = now or utcnow()
+            audit.record("update", "period", per.id, {"closed_at": [per.closed_at.isoformat(), now.isoformat()]},
+                         reason="ratings imported into the closed period", user_id=actor_id)
+            per.closed_at = now
 
 
 def _apply_departments(plan, snap, result, actor_id) -> dict[str, Department]:

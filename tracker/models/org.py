@@ -1,7 +1,7 @@
 """Departments, the services they supply, and the contracts between them."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
@@ -12,6 +12,13 @@ from .base import ArchiveMixin, TimestampMixin
 
 DEPARTMENT_KINDS = ("internal", "external")
 CRITICALITY_NAMES = {1: "low", 2: "medium", 3: "high"}
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """``moment`` as a naive UTC datetime (SQLite gives naive ones back), so any two compare."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
 
 
 class Department(TimestampMixin, ArchiveMixin, db.Model):
@@ -35,6 +42,13 @@ class Department(TimestampMixin, ArchiveMixin, db.Model):
     @property
     def is_external(self) -> bool:
         return self.kind == "external"
+
+    def is_shown_in(self, period: "Period") -> bool:  # noqa: F821
+        """True when the department belongs to ``period``'s analysis: not archived, or archived after it closed."""
+        if self.archived_at is None:
+            return True
+        closed_at = period.closed_at if period.status == "closed" else None
+        return closed_at is not None and utc_naive(self.archived_at) > utc_naive(closed_at)
 
     def __repr__(self) -> str:
         return f"<Department {self.code}>"
@@ -99,15 +113,28 @@ class Contract(TimestampMixin, ArchiveMixin, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    def is_active_in(self, start: date, end: date) -> bool:
-        """True when not archived and the validity dates (if any) overlap [start, end]."""
-        if self.archived_at is not None:
-            return False
+    def is_active_in(self, period: "Period | date", end: date | None = None) -> bool:  # noqa: F821
+        """True when the contract is active in ``period`` (or in the dates ``[start, end]``).
+
+        Its validity dates (if any) overlap the period, and it is not archived — except that a
+        closed period is read-only: a contract archived after the period was closed is still
+        active in it, and one created after the period was closed is not. The SQL twin is
+        :func:`tracker.services.analysis.active_contracts_condition`.
+        """
+        if end is None:
+            start, end = period.start_date, period.end_date
+            closed_at = period.closed_at if period.status == "closed" else None
+        else:
+            start, closed_at = period, None
         if self.start_date is not None and self.start_date > end:
             return False
         if self.end_date is not None and self.end_date < start:
             return False
-        return True
+        if closed_at is None:
+            return self.archived_at is None
+        if self.created_at is not None and utc_naive(self.created_at) > utc_naive(closed_at):
+            return False
+        return self.archived_at is None or utc_naive(self.archived_at) > utc_naive(closed_at)
 
     @property
     def label(self) -> str:

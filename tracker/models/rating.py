@@ -40,6 +40,10 @@ class Period(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="planned")
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The organization's target and floor in force when the period closed (None while not closed):
+    # the analysis of a closed period uses them, so later settings changes do not rewrite it.
+    target: Mapped[float | None] = mapped_column(Float)
+    floor: Mapped[float | None] = mapped_column(Float)
 
     @property
     def is_open(self) -> bool:

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Contract, Department, Period, Rating, Service, Setting
 from . import settings as settings_service
 
-__all__ = ["active_contracts_condition", "current_period", "known_periods", "period_analysis", "resolve_period"]
+__all__ = ["active_contracts_condition", "shown_departments_condition", "current_period", "known_periods", "period_analysis", "resolve_period"]
 
 
 def known_periods() -> list[Period]:
@@ -52,22 +52,48 @@ def resolve_period(period: Period | str) -> Period:
     return found
 
 
-def active_contracts_condition(period: Period):
-    """SQL condition for :meth:`Contract.is_active_in`: not archived and dates overlapping the period."""
-    return and_(
-        Contract.archived_at.is_(None),
+def active_contracts_condition(period: Period | type[Period] = Period):
+    """SQL condition for :meth:`Contract.is_active_in`: the contract is active in ``period``.
+
+    Dates (if any) overlap the period, and the contract is not archived — but a closed
+    period is read-only: there a contract archived after the close still counts and one
+    created after the close does not. ``period`` is a loaded :class:`Period`, or the
+    ``Period`` class itself for a query that joins periods (the condition then uses its columns).
+    """
+    overlap = and_(
         or_(Contract.start_date.is_(None), Contract.start_date <= period.end_date),
         or_(Contract.end_date.is_(None), Contract.end_date >= period.start_date),
     )
+    if isinstance(period, Period):
+        closed_at = period.closed_at if period.is_closed else None
+        if closed_at is None:
+            return and_(overlap, Contract.archived_at.is_(None))
+        return and_(overlap, Contract.created_at <= closed_at,
+                    or_(Contract.archived_at.is_(None), Contract.archived_at > closed_at))
+    closed = and_(Period.status == "closed", Period.closed_at.is_not(None))
+    return and_(overlap, or_(
+        and_(~closed, Contract.archived_at.is_(None)),
+        and_(closed, Contract.created_at <= Period.closed_at,
+             or_(Contract.archived_at.is_(None), Contract.archived_at > Period.closed_at)),
+    ))
+
+
+def shown_departments_condition(period: Period):
+    """SQL condition for :meth:`Department.is_shown_in`: not archived, or archived after ``period`` closed."""
+    closed_at = period.closed_at if period.is_closed else None
+    if closed_at is None:
+        return Department.archived_at.is_(None)
+    return or_(Department.archived_at.is_(None), Department.archived_at > closed_at)
 
 
 def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
     """Analyse one period: every figure of the product brief for the contracts active in it.
 
-    Departments are the non-archived ones plus any archived one that still has an
-    active contract in the period; ratings are those of the active contracts in this
-    period and every earlier one (by start date), which give stale health and trends.
-    Target and floor come from the organization settings.
+    Departments are those shown in the period (not archived, or archived after a closed
+    period closed) plus any archived one that still has an active contract in the period;
+    ratings are those of the active contracts in this period and every earlier one (by
+    start date), which give stale health and trends. Target and floor are those stored
+    with a closed period when it closed, else the organization settings.
 
     Raises
     ------
@@ -100,7 +126,7 @@ def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
         analysis.Department(code, name, kind)
         for code, name, kind in db.session.execute(
             select(Department.code, Department.name, Department.kind).where(
-                or_(Department.archived_at.is_(None), Department.id.in_(parties))
+                or_(shown_departments_condition(period), Department.id.in_(parties))
             )
         )
     ]
@@ -129,5 +155,9 @@ def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
     ).all())
     target = float(stored.get("target", settings_service.DEFAULTS["target"]))
     floor = float(stored.get("floor", settings_service.DEFAULTS["floor"]))
+    if period.is_closed and period.target is not None:
+        target = float(period.target)
+    if period.is_closed and period.floor is not None:
+        floor = float(period.floor)
 
     return analysis.analyze(departments, contracts, ratings, period.label, labels, target=target, floor=floor)

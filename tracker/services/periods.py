@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..models import Contract, Period, Rating
 from ..models.base import utcnow
 from . import audit
+from . import settings as settings_service
+from .analysis import active_contracts_condition
 from .settings import _
 
 LABEL_PATTERN = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
@@ -74,11 +76,7 @@ def response_rates(periods: list[Period] | None = None) -> dict[int, ResponseRat
     overlap the period; it has responded when it has at least one rating (a scored
     rating or "no interaction") in that period.
     """
-    active = and_(
-        Contract.archived_at.is_(None),
-        or_(Contract.start_date.is_(None), Contract.start_date <= Period.end_date),
-        or_(Contract.end_date.is_(None), Contract.end_date >= Period.start_date),
-    )
+    active = active_contracts_condition(Period)
     stmt = (
         select(Period.id, func.count(Contract.id.distinct()), func.count(Rating.contract_id.distinct()))
         .select_from(Period)
@@ -185,7 +183,10 @@ def close_period(period: Period, *, actor_id: int | None = None) -> Period:
                                  label=period.label, status=_status_word(period.status))})
     period.status = "closed"
     period.closed_at = utcnow()
-    audit.record("close", "period", period.id, {"status": ["open", "closed"]}, user_id=actor_id)
+    # A closed period is read-only: its analysis keeps the target and floor in force now.
+    period.target, period.floor = settings_service.target(), settings_service.floor()
+    audit.record("close", "period", period.id, {"status": ["open", "closed"], "target": [None, period.target],
+                                                "floor": [None, period.floor]}, user_id=actor_id)
     db.session.commit()
     return period
 
@@ -205,9 +206,11 @@ def reopen_period(period: Period, reason: str, *, actor_id: int | None = None) -
         raise PeriodError({"": _("Only a closed period can be reopened; %(label)s is %(status)s.",
                                  label=period.label, status=_status_word(period.status))})
     _refuse_second_open(period)
+    audit.record("reopen", "period", period.id, {"status": ["closed", "open"], "target": [period.target, None],
+                                                 "floor": [period.floor, None]}, reason=reason, user_id=actor_id)
     period.status = "open"
     period.closed_at = None
-    audit.record("reopen", "period", period.id, {"status": ["closed", "open"]}, reason=reason, user_id=actor_id)
+    period.target = period.floor = None
     db.session.commit()
     return period
 

@@ -81,8 +81,8 @@ def is_empty(answer: RatingInput) -> bool:
 
 
 def contract_active_in(contract: Contract, period: Period) -> bool:
-    """True when ``contract`` is active in ``period`` (not archived, dates overlapping)."""
-    return contract.is_active_in(period.start_date, period.end_date)
+    """True when ``contract`` is active in ``period`` (see :meth:`Contract.is_active_in`)."""
+    return contract.is_active_in(period)
 
 
 def save_rating(
