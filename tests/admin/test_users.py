@@ -13,7 +13,14 @@ def _user(email: str) -> User | None:
     return user_service.find_by_email(email)
 
 
+def _demote_head_of(code: str) -> None:
+    head = _user(f"head.{code.lower()}@test.local")
+    head.role = "member"
+    db.session.commit()
+
+
 def test_create_with_generated_password_shown_once(admin, client, auth, org):
+    _demote_head_of("MKT")
     response = admin.post("/admin/users/new", data={"email": "New.Head@Test.local", "name": "New head",
                                                     "role": "head", "department_id": str(org.departments["MKT"].id),
                                                     "password": ""})
@@ -48,6 +55,7 @@ def test_duplicate_email_refused(admin):
 
 
 def test_edit_role_department_and_name(admin, org):
+    _demote_head_of("MKT")
     user = org.users["member"]
     response = admin.post(f"/admin/users/{user.id}/edit", data={
         "name": "Promoted", "role": "head", "department_id": str(org.departments["MKT"].id),
@@ -57,6 +65,36 @@ def test_edit_role_department_and_name(admin, org):
     assert (user.name, user.role, user.department.code) == ("Promoted", "head", "MKT")
     assert changes(audit_rows("user", "update")[-1]) == {"name": ["member.it", "Promoted"], "role": ["member", "head"],
                                                          "department": ["IT", "MKT"]}
+
+
+def test_second_head_is_refused_next_to_the_department_naming_the_current_head(admin, org):
+    response = admin.post("/admin/users/new", data={"email": "boss@test.local", "name": "Kept Name", "role": "head",
+                                                    "department_id": str(org.departments["WH"].id), "password": ""})
+    page = response.get_data(as_text=True)
+    message = "WH already has a head: head.wh@test.local; make them a member first"
+    assert response.status_code == 200 and message in page
+    assert page.index('id="department_id"') < page.index(message)
+    assert 'value="Kept Name"' in page and _user("boss@test.local") is None
+
+    user = org.users["member"]
+    response = admin.post(f"/admin/users/{user.id}/edit", data={
+        "name": "", "role": "head", "department_id": str(org.departments["IT"].id), "version": str(user.version)})
+    assert "IT already has a head: head.it@test.local; make them a member first" in response.get_data(as_text=True)
+    assert _user("member.it@test.local").role == "member"
+
+
+def test_head_can_be_saved_again_and_an_archived_head_leaves_room(admin, org):
+    head = _user("head.it@test.local")
+    response = admin.post(f"/admin/users/{head.id}/edit", data={
+        "name": "Still head", "role": "head", "department_id": str(org.departments["IT"].id),
+        "version": str(head.version)})
+    assert response.status_code == 302
+    assert admin.post(f"/admin/users/{head.id}/archive").status_code == 302
+    response = admin.post("/admin/users/new", data={"email": "boss@test.local", "name": "", "role": "head",
+                                                    "department_id": str(org.departments["IT"].id),
+                                                    "password": "a-long-password"})
+    assert response.status_code == 302
+    assert _user("boss@test.local").role == "head"
 
 
 def test_admin_cannot_demote_or_archive_themself(admin, org):

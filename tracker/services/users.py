@@ -43,6 +43,25 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def current_head(department: Department, *, besides: User | None = None) -> User | None:
+    """The active head of ``department`` other than ``besides``, or None."""
+    stmt = db.select(User).where(User.department_id == department.id, User.role == "head",
+                                 User.archived_at.is_(None)).order_by(User.id)
+    if besides is not None and besides.id is not None:
+        stmt = stmt.where(User.id != besides.id)
+    return db.session.scalars(stmt).first()
+
+
+def _check_one_head(role: str, department: Department | None, user: User | None) -> None:
+    """Refuse a second active head of ``department`` (a department has one head)."""
+    if role != "head" or department is None:
+        return
+    head = current_head(department, besides=user)
+    if head is not None:
+        raise UserError(_("%(code)s already has a head: %(email)s; make them a member first",
+                          code=department.code, email=head.email), "department_id")
+
+
 def create_user(
     email: str,
     role: str,
@@ -57,7 +76,8 @@ def create_user(
     Raises
     ------
     UserError
-        Unknown role, duplicate e-mail, unknown department, or a head/member without one.
+        Unknown role, duplicate e-mail, unknown department, a head/member without one, or a
+        head of a department that already has an active head.
     """
     email = email.strip().lower()
     if role not in ROLES:
@@ -74,6 +94,7 @@ def create_user(
             raise UserError(_("unknown department code %(code)r", code=department_code), "department_id")
     if role in DEPARTMENT_ROLES and department is None:
         raise UserError(_("role %(role)s needs a department (--department CODE)", role=role), "department_id")
+    _check_one_head(role, department, None)
     generated = None
     if not password:
         password = generated = secrets.token_urlsafe(12)
@@ -132,8 +153,9 @@ def update_user(
     Raises
     ------
     UserError
-        Unknown role or department, a head/member without a department, or an admin
-        taking away their own admin role.
+        Unknown role or department, a head/member without a department, a head of a
+        department that already has another active head, or an admin taking away their
+        own admin role.
     tracker.services.org.ConflictError
         The user changed since version ``expected_version`` was loaded.
     """
@@ -149,6 +171,7 @@ def update_user(
         raise UserError(_("role %(role)s needs a department", role=role), "department_id")
     if actor_id is not None and user.id == actor_id and user.role == "admin" and role != "admin":
         raise UserError(_("you cannot take away your own admin role"), "role")
+    _check_one_head(role, department, user)
     before = user_snapshot(user)
     user.name, user.role, user.department = (name or "").strip(), role, department
     after = user_snapshot(user)
