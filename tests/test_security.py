@@ -77,6 +77,20 @@ def test_login_is_rate_limited_per_account(strict_app):
                             environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code for i in range(5)]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3:] == [429, 429]
+    refused = client.post("/login", data={"email": "coo@test.local", "password": "wrong", "csrf_token": token})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "Too many login attempts. Wait a minute and try again." in page
+    assert "per 1 minute" not in page
+
+
+def test_rate_limit_storage_comes_from_the_environment(monkeypatch, tmp_path):
+    from tracker.config import Config
+
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    assert Config.from_env(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://cache:6379/1")
+    assert Config.from_env(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/1"
 
 
 def test_production_config_needs_a_secret_key(monkeypatch, tmp_path):

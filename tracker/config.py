@@ -1,7 +1,8 @@
 """Configuration read from the environment.
 
 ``DATABASE_URL`` selects the database (SQLite under ``instance/`` by default),
-``SECRET_KEY`` signs sessions and CSRF tokens. ``TRACKER_ENV=production`` makes a
+``SECRET_KEY`` signs sessions and CSRF tokens, ``RATELIMIT_STORAGE_URI`` (default
+``memory://``, per worker) is where the login rate limit counts attempts. ``TRACKER_ENV=production`` makes a
 missing ``SECRET_KEY`` fatal instead of silently weak.
 """
 from __future__ import annotations
@@ -57,6 +58,8 @@ class Config:
             SECRET_KEY=secret,
             SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL") or _default_sqlite_url(instance_path),
             TRACKER_ENV=env,
+            # Shared storage (redis://…) so several gunicorn workers count login attempts together.
+            RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or cls.RATELIMIT_STORAGE_URI,
         )
         if env == "production":
             settings.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)

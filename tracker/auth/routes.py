@@ -16,13 +16,18 @@ def _login_rate() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _too_many_logins() -> str:
+    """The 429 page's text, in the user's language, instead of the limit's own "10 per 1 minute"."""
+    return _("Too many login attempts. Wait a minute and try again.")
+
+
 def _login_account_key() -> str:
     return "login:" + (request.form.get("email") or "").strip().lower()
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate, methods=["POST"])
-@limiter.limit(_login_rate, methods=["POST"], key_func=_login_account_key)
+@limiter.limit(_login_rate, methods=["POST"], error_message=_too_many_logins)
+@limiter.limit(_login_rate, methods=["POST"], key_func=_login_account_key, error_message=_too_many_logins)
 def login():
     """Show the login form; log the user in and go to ``next`` when it is a local path."""
     if current_user.is_authenticated:
