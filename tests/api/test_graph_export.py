@@ -88,3 +88,28 @@ def test_parallel_contracts_and_awkward_text_survive(rated_org, fmt):
 def test_unknown_format_is_refused(rated_org):
     with pytest.raises(ValueError, match="unknown graph format"):
         export_graph(nx.MultiDiGraph(), "dot")
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_severity_only_on_weak_links(rated_org, fmt):
+    # IT -> MKT is below the floor (40) but MKT is cut off: reach 0, so not a weak link.
+    result = period_analysis("2026-Q3")
+    it_mkt = rated_org.contracts["IT", "MKT"].id
+    assert result.contracts[it_mkt].reach == 0 and result.contracts[it_mkt].severity == "critical"
+    H = READERS[fmt](export_graph(period_graph(result), fmt))
+    edge = next(d for _, _, d in H.edges(data=True) if d["contract"] == it_mkt)
+    assert edge["health"] == 40.0 and edge["reach"] == 0 and "severity" not in edge
+    weak = next(d for _, _, d in H.edges(data=True) if d["contract"] == rated_org.contracts["WH", "LOG"].id)
+    assert weak["severity"] == "critical"
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_control_characters_are_dropped_so_the_file_reads_back(rated_org, fmt):
+    deps = rated_org.departments
+    deps["IT"].name = "IT\x00 and\x1f ops\x0b"
+    rated_org.contracts["IT", "WH"].service.name = "Net\x07work\trepair"
+    db.session.commit()
+    H = READERS[fmt](export_graph(period_graph(period_analysis("2026-Q3")), fmt))
+    assert H.nodes["IT"]["name"] == "IT and ops"
+    edge = next(d for _, _, d in H.edges(data=True) if d["contract"] == rated_org.contracts["IT", "WH"].id)
+    assert edge["service"] == "Network\trepair"

@@ -140,3 +140,11 @@ def test_huge_transfer_price_is_a_problem_not_a_crash():
                                                           "transfer_price"], [(2, ["A", "B", "s", "1e999"])])}
     problems = [str(p) for p in parse_set(tables).problems]
     assert problems == ["contracts.csv:2: transfer_price '1e999': expected a number with at most 2 decimals below 10¹²"]
+
+
+def test_a_whole_file_refusal_names_no_column():
+    # The preview table showed "the" in the Column cell next to "the workbook cannot be read".
+    assert Problem("upload.xlsx", 0, "the workbook cannot be read: BadZipFile").column == ""
+    assert Problem("ratings.csv", 0, "file is missing").column == ""
+    assert Problem("ratings.csv", 4, "quality '7': out of range 1–5").column == "quality"
+    assert Problem("input_01.csv", 1, "comment_column 'Why': no such column in the file").column == "comment_column"

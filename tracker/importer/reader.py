@@ -105,7 +105,12 @@ class Problem:
 
     @property
     def column(self) -> str:
-        """The column the reason names first (``quality '7': …`` → ``quality``), or ``""``."""
+        """The column the reason names first (``quality '7': …`` → ``quality``), or ``""``.
+
+        A whole-file refusal (line 0, e.g. "the workbook cannot be read") names no column.
+        """
+        if self.line == 0:
+            return ""
         match = re.match(r"([\w.]+)(?: |:|$)", self.reason)
         if match is None:
             return ""

@@ -8,6 +8,7 @@ escapes the text.
 from __future__ import annotations
 
 import io
+import re
 
 import networkx as nx
 
@@ -40,15 +41,16 @@ def period_graph(result: PeriodAnalysis) -> nx.MultiDiGraph:
         Nodes: department codes with ``code, name, kind, chain_strength`` (points
         0–100), ``cut_off, dominates, relies_on_unrated``. Edges supplier → customer keyed
         by contract id, with ``contract, supplier, customer, service, health`` (points
-        0–100), ``stale, criticality`` (1–3), ``reach, risk, severity``. None values
-        are omitted.
+        0–100), ``stale, criticality`` (1–3), ``reach, risk, severity`` (only on a
+        weak link: below target with reach > 0). None values are omitted; control
+        characters XML cannot carry are dropped from text.
     """
-    G = nx.MultiDiGraph(period=result.period, target=float(result.target), floor=float(result.floor))
+    G = nx.MultiDiGraph(period=_text(result.period), target=float(result.target), floor=float(result.floor))
     for code in sorted(result.departments):
         dep = result.departments[code]
-        G.add_node(code, **_present({
-            "code": dep.code,
-            "name": dep.name,
+        G.add_node(_text(code), **_present({
+            "code": _text(dep.code),
+            "name": _text(dep.name),
             "kind": dep.kind,
             "chain_strength": _float(dep.chain_strength),
             "cut_off": bool(dep.cut_off),
@@ -58,17 +60,18 @@ def period_graph(result: PeriodAnalysis) -> nx.MultiDiGraph:
     for cid in sorted(result.contracts):
         figures = result.contracts[cid]
         con = figures.contract
-        G.add_edge(con.supplier, con.customer, key=cid, **_present({
+        G.add_edge(_text(con.supplier), _text(con.customer), key=cid, **_present({
             "contract": int(cid),
-            "supplier": con.supplier,
-            "customer": con.customer,
-            "service": con.service,
+            "supplier": _text(con.supplier),
+            "customer": _text(con.customer),
+            "service": _text(con.service),
             "health": _float(figures.health),
             "stale": bool(figures.stale),
             "criticality": int(con.criticality),
             "reach": int(figures.reach),
             "risk": _float(figures.risk),
-            "severity": figures.severity,
+            # Only a weak link (below target *and* reach > 0) has a severity, as in the analysis JSON.
+            "severity": figures.severity if figures.weak else None,
         }))
     return G
 
@@ -94,6 +97,15 @@ def export_graph(G: nx.MultiDiGraph, fmt: str) -> bytes:
 def _float(value) -> float | None:
     # One type per attribute: a health of exactly 80 must not come out as an int in one row.
     return None if value is None else float(value)
+
+
+#: Characters XML 1.0 cannot carry at all: a writer emits them and every reader then rejects the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: str | None) -> str | None:
+    # The importer refuses control characters; data from before that (or from the admin forms) is cleaned here.
+    return None if value is None else _NOT_XML.sub("", value)
 
 
 def _present(values: dict) -> dict:
