@@ -154,6 +154,7 @@ NOT_AUDITED = {
     "tracker.services.settings.ensure_defaults": "writes the default settings on an empty database",
     "tracker.services.tokens.find_user": "stamps a token's last use; not a change of the organization",
     "tracker.services.tokens.load_user_from_request": "calls find_user",
+    "tracker.services.users.end_sessions": "bumps session_version at logout; not a change of the organization",
 }
 #: Write functions that only add to the caller's session (the caller commits and is listed above).
 SESSION_ONLY = {"tracker.services.ratings.save_rating"}
