@@ -60,7 +60,8 @@ def test_code_within_the_rule_is_accepted(admin, code):
 
 def test_check_department_code_is_the_one_rule():
     assert check_department_code("PK-2") is None
-    assert check_department_code("PK/2") == "Use only Latin letters, digits, “_” and “-”, starting with a letter or digit."
+    assert check_department_code("PK/2") == (
+        "Use only Latin letters, digits, “_” and “-”, starting with a letter or digit.")
     assert check_department_code("IT\n") is not None
     assert check_department_code("") == "Enter a short code, e.g. IT."
     assert check_department_code("A" * 33) == "A code has at most 32 characters."

@@ -256,7 +256,8 @@ NO_CONTRACTS = "supplier_code,customer_code,service\n"
 
 
 def test_second_head_of_a_department_is_a_row_problem(org, tmp_path):
-    departments = "code,name,kind,head_email\nIT,IT,internal,new.boss@test.local\nLOG,LOG,internal,head.log@test.local\n"
+    departments = ("code,name,kind,head_email\n"
+                   "IT,IT,internal,new.boss@test.local\nLOG,LOG,internal,head.log@test.local\n")
     before = row_counts()
     result = service.import_path(write_folder(tmp_path, {"departments.csv": departments,
                                                          "contracts.csv": NO_CONTRACTS}), today=TODAY)
