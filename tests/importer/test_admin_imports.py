@@ -233,3 +233,23 @@ def test_import_page_renders(client, admin):
     page = client.get("/admin/imports").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page
     assert "Survey-tool export" in page and "Organization workbook" in page
+
+
+def test_one_csv_file_imports_only_that_file(client, admin):
+    # Uploading only departments.csv used to fail with "contracts.csv — file is missing".
+    location, page = follow(client, upload(client, DEPARTMENTS.encode(), "departments.csv"))
+    assert "problem" not in page and "3 added, 0 changed, 0 unchanged" in page
+    apply(client, location)
+    assert row_counts()["departments"] == 3 and row_counts()["contracts"] == 0
+    # contracts.csv alone refers to the departments already in the database.
+    location, page = follow(client, upload(client, CONTRACTS.encode(), "contracts.csv"))
+    assert "2 added, 0 changed, 0 unchanged" in page
+    apply(client, location)
+    assert row_counts()["contracts"] == 2
+
+
+def test_zip_may_omit_files_but_needs_one_known_file(client, admin):
+    location, page = follow(client, upload(client, zip_bytes({"departments.csv": DEPARTMENTS}), "org.zip"))
+    assert "3 added, 0 changed, 0 unchanged" in page
+    _location, page = follow(client, upload(client, zip_bytes({"notes.csv": "a,b\n"}), "notes.zip"))
+    assert "the archive has none of departments.csv" in page and "Apply" not in page

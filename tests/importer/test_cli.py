@@ -133,3 +133,27 @@ def test_export_workbook_reimports(runner, app, tmp_path):
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 0, result.output
     assert "total: 0 added, 0 changed, 71 unchanged" in result.output
+
+
+def test_import_of_a_folder_with_only_some_files(runner, org, tmp_path):
+    folder = write_folder(tmp_path / "deps", {"departments.csv": "code,name\nQA,Quality\n"})
+    result = runner.invoke(args=["import", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "departments: 1 added, 0 changed, 0 unchanged" in result.output
+    empty = write_folder(tmp_path / "empty", {"notes.txt": "nothing"})
+    result = runner.invoke(args=["import", str(empty)])
+    assert result.exit_code == 1
+    assert "empty:0: none of departments.csv, contracts.csv, periods.csv, ratings.csv found" in result.output
+
+
+def test_import_of_undecodable_bytes_reports_file_and_line(runner, org, tmp_path):
+    # 0x98 is neither UTF-8 (as a lead byte) nor cp1251: it used to end in a UnicodeDecodeError traceback.
+    folder = write_folder(tmp_path / "org", {"departments.csv": b"code,name\nQA,Quality\nQB,Bad \x98 name\n"})
+    before = row_counts()
+    result = runner.invoke(args=["import", str(folder)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert ("departments.csv:3: byte 0x98 is neither UTF-8 nor cp1251 text; save the file as CSV UTF-8"
+            in result.output)
+    assert "none of" not in result.output
+    assert row_counts() == before

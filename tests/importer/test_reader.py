@@ -102,8 +102,7 @@ def test_missing_files_columns_and_blank_required_cells():
         "contracts.csv": read_csv("contracts.csv", b"supplier_code,service\nIT,s\n"),
         "ratings.csv": read_csv("ratings.csv", b"period,supplier_code,customer_code,service\n,IT,LOG,s\n"),
     })
-    assert result.problems == [
-        Problem("departments.csv", 0, "file is missing"),
+    assert result.problems == [  # departments.csv may be absent: the files present are imported
         Problem("contracts.csv", 1, "missing required column customer_code"),
         Problem("ratings.csv", 2, "period is blank"),
     ]
@@ -148,3 +147,10 @@ def test_a_whole_file_refusal_names_no_column():
     assert Problem("ratings.csv", 0, "file is missing").column == ""
     assert Problem("ratings.csv", 4, "quality '7': out of range 1–5").column == "quality"
     assert Problem("input_01.csv", 1, "comment_column 'Why': no such column in the file").column == "comment_column"
+
+
+def test_a_source_without_any_known_file_is_one_problem():
+    result = parse_set({}, source="/tmp/exports/empty")
+    assert [str(p) for p in result.problems] == [
+        "empty:0: none of departments.csv, contracts.csv, periods.csv, ratings.csv found"]
+    assert parse_set({"periods.csv": read_csv("periods.csv", b"label,start_date,end_date\n")}).problems == []

@@ -17,7 +17,7 @@ from .uploads import ImportFileError
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything and report the counts, but write nothing.")
 def import_command(path: Path, dry_run: bool) -> None:
-    """Import PATH: a folder with departments.csv, contracts.csv, ratings.csv (periods.csv optional) or an .xlsx.
+    """Import PATH: a folder with any of departments.csv, contracts.csv, periods.csv, ratings.csv, or an .xlsx.
 
     Every row is checked first; any bad row is printed as ``file:line: reason`` and
     nothing is written (exit status 1). Otherwise everything is written in one transaction.

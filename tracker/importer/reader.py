@@ -28,6 +28,7 @@ __all__ = [
     "COLUMNS",
     "CRITERIA_COLUMNS",
     "FILES",
+    "NO_KNOWN_FILE",
     "REQUIRED",
     "ContractRow",
     "DepartmentRow",
@@ -48,7 +49,8 @@ __all__ = [
 
 #: File names (also the XLSX sheet names, with or without ``.csv``) in the order they are applied.
 FILES = ("departments.csv", "contracts.csv", "periods.csv", "ratings.csv")
-OPTIONAL_FILES = ("periods.csv", "ratings.csv")
+#: Reason of the one problem of a source that has none of :data:`FILES` (any subset of them may be imported).
+NO_KNOWN_FILE = "none of " + ", ".join(FILES) + " found"
 
 CRITERIA_COLUMNS = ("quality", "timeliness", "communication", "value")
 
@@ -206,7 +208,7 @@ class ImportSet:
     ratings: list[RatingRow] = field(default_factory=list)
     periods: list[PeriodRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    #: Files present in the source (``periods.csv`` may be absent).
+    #: Files present in the source (any of them may be absent).
     files: list[str] = field(default_factory=list)
 
 
@@ -299,11 +301,19 @@ def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
     """Raw tables of a folder of CSV files (file names compared case-insensitively)."""
     folder = Path(path)
     present = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
-    tables = {}
+    tables, problems = {}, []
     for file in FILES:
         if file in present:
-            tables[file] = read_csv(file, present[file].read_bytes())
-    return tables, []
+            data = present[file].read_bytes()
+            try:
+                tables[file] = read_csv(file, data)
+            except UnicodeDecodeError as exc:
+                problems.append(Problem(file, data[:exc.start].count(b"\n") + 1,
+                                        f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor cp1251 text; "
+                                        "save the file as CSV UTF-8"))
+            except csv.Error as exc:
+                problems.append(Problem(file, 0, f"cannot be read as CSV: {exc}"))
+    return tables, problems
 
 
 def read_path(path: str | Path) -> ImportSet:
@@ -324,7 +334,8 @@ def read_path(path: str | Path) -> ImportSet:
     else:
         raise FileNotFoundError(f"not a folder of CSV files or an .xlsx workbook: {path}")
     result = parse_set(tables, source=str(path))
-    result.problems[:0] = problems
+    if problems:  # an unreadable file is its own problem, not "no file found"
+        result.problems = problems + [p for p in result.problems if p.reason != NO_KNOWN_FILE]
     return result
 
 
@@ -499,17 +510,19 @@ _PARSERS = {
 
 
 def parse_set(tables: dict[str, RawTable], *, source: str = "") -> ImportSet:
-    """Typed rows of every table, and a :class:`Problem` for each missing file, column or bad cell.
+    """Typed rows of every table, and a :class:`Problem` for each missing column or bad cell.
 
-    A cell that cannot be read leaves its field at the default and adds a problem, so
-    one pass reports every bad value of every row.
+    Only the files present are imported (their rows are checked against the database
+    for what they refer to); with none of :data:`FILES` the one problem is
+    :data:`NO_KNOWN_FILE`. A cell that cannot be read leaves its field at the default
+    and adds a problem, so one pass reports every bad value of every row.
     """
     result = ImportSet(source=source, files=[f for f in FILES if f in tables])
+    if not result.files:
+        result.problems.append(Problem(Path(source).name or "import", 0, NO_KNOWN_FILE))
     for file in FILES:
         table = tables.get(file)
         if table is None:
-            if file not in OPTIONAL_FILES:
-                result.problems.append(Problem(file, 0, "file is missing"))
             continue
         missing = [col for col in REQUIRED[file] if col not in table.header]
         if not table.header:
