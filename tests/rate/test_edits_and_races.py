@@ -179,3 +179,23 @@ def test_endless_concurrent_overtaking_gives_409_with_the_input(client, auth, or
     response = client.post("/rate/all", data=answers(f"c{con.id}-", comment="Bulk careful words"))
     assert response.status_code == 409 and "Bulk careful words" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Rating)) == 1
+
+
+def test_twelve_tabs_re_posting_a_saved_rating_never_get_a_500(app, org):
+    from tests.test_concurrency import _run_together
+
+    contract_id = org.contracts["IT", "WH"].id
+    clients = []
+    for _ in range(12):
+        client = app.test_client()
+        client.post("/login", data={"email": "head.wh@test.local", "password": "pw"})
+        clients.append(client)
+    assert clients[0].post(f"/rate/{contract_id}", data=answers()).status_code == 302
+
+    def work(i: int) -> int:
+        return clients[i].post(f"/rate/{contract_id}", data=answers(recommend=str(7 + i % 4))).status_code
+
+    statuses = _run_together(app, work, n=12)
+    assert set(statuses) <= {302, 409}, statuses
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Rating).where(Rating.contract_id == contract_id)) == 1
