@@ -154,3 +154,46 @@ def test_a_source_without_any_known_file_is_one_problem():
     assert [str(p) for p in result.problems] == [
         "empty:0: none of departments.csv, contracts.csv, periods.csv, ratings.csv found"]
     assert parse_set({"periods.csv": read_csv("periods.csv", b"label,start_date,end_date\n")}).problems == []
+
+
+def test_excel_serial_dates_are_dates():
+    # 46387 is 2026-12-31 in Excel's 1900 date system; a number cell in a workbook reads as "46387".
+    table = read_csv("contracts.csv", b"supplier_code,customer_code,service,start_date,end_date\n"
+                                      b"IT,LOG,s,46023,46387.5\nIT,LOG,t,123,99999\n")
+    result = parse_set({"contracts.csv": table})
+    assert (result.contracts[0].start_date, result.contracts[0].end_date) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert [str(p) for p in result.problems] == [
+        "contracts.csv:3: start_date '123': not a date (use YYYY-MM-DD or DD.MM.YYYY)",
+        "contracts.csv:3: end_date '99999': not a date (use YYYY-MM-DD or DD.MM.YYYY)",
+    ]
+
+
+def test_excel_serial_date_in_a_workbook_number_cell(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "periods"
+    sheet.append(["label", "start_date", "end_date"])
+    sheet.append(["2026-H2", 46204, 46387.0])
+    book.save(tmp_path / "org.xlsx")
+    tables, _ = reader.read_workbook(tmp_path / "org.xlsx")
+    result = parse_set(tables)
+    assert result.problems == []
+    assert (result.periods[0].start_date, result.periods[0].end_date) == (date(2026, 7, 1), date(2026, 12, 31))
+
+
+def test_control_characters_are_refused_except_tab_and_newline_in_free_text():
+    table = read_csv("contracts.csv", b'supplier_code,customer_code,service,standard\n'
+                                      b'IT,LOG,"Net\x07work","Within a day\tor two\r\nsecond line"\n'
+                                      b'I\x00T,LOG,s,"bell\x07"\n')
+    result = parse_set({"contracts.csv": table})
+    assert [str(p) for p in result.problems] == [
+        "contracts.csv:2: service 'Net\\x07work': contains the control character U+0007; remove it",
+        "contracts.csv:4: supplier_code 'I\\x00T': contains the control character U+0000; remove it",
+        "contracts.csv:4: standard 'bell\\x07': contains the control character U+0007; remove it",
+    ]
+    assert result.contracts[0].standard == "Within a day\tor two\r\nsecond line"
+    names = read_csv("departments.csv", b"code,name\nQA,Quality\tassurance\n")
+    assert [p.reason for p in parse_set({"departments.csv": names}).problems] == [
+        "name 'Quality\\tassurance': contains the control character U+0009; remove it"]

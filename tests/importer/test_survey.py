@@ -250,3 +250,14 @@ def test_agreement_and_respondent_from_columns(app):
     assert rows.problems == []
     assert [(r.line, r.period, r.supplier_code, r.respondent, r.recommend, r.comment) for r in rows.ratings] == [
         (2, "2026-Q3", "IT", "ann@x.org", 9, None), (3, "2026-Q3", "IT", "bob@x.org", 3, "slow")]
+
+
+def test_unknown_criterion_in_the_mapping_is_one_problem(conference):
+    # It used to be "speed: unknown criterion 'speed'" on each of the 39 rows.
+    mapping = MAPPING | {"criteria": {"speed": {"column": NPS_QUESTION, "scale": "0-10"}}}
+    before = row_counts()
+    result = service.import_survey("input_01.csv", _read("input_01.csv"), mapping)
+    assert [str(p) for p in result.problems] == [
+        "input_01.csv:1: criteria.speed: unknown criterion; the mapping can score "
+        "quality, timeliness, communication, value"]
+    assert row_counts() == before

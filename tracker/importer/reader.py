@@ -19,7 +19,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
@@ -92,6 +92,11 @@ _YES_NO = {
 }
 _KINDS = {"internal": "internal", "external": "external", "внутреннее": "internal", "внешний": "external"}
 _NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
+#: Control characters refused in any cell (they break GraphML/GEXF and are never typed on purpose) …
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: … except tab and line breaks in free text.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FREE_TEXT = frozenset({"comment", "standard"})
 
 
 @dataclass(frozen=True)
@@ -350,7 +355,11 @@ class _Cells:
         self.values = {}
         for name, cell in zip(table.header, cells):
             if name and name not in self.values:
-                self.values[name] = _NEUTRALISED.sub("", (cell or "").strip())
+                value = self.values[name] = _NEUTRALISED.sub("", (cell or "").strip())
+                found = (_CONTROL_IN_TEXT if name in _FREE_TEXT else _CONTROL).search(value)
+                if found:
+                    self.problem(name, value, f"contains the control character U+{ord(found.group()):04X}; "
+                                              "remove it")
 
     def problem(self, column: str, value: str, reason: str) -> None:
         self.problems.append(Problem(self.table.file, self.line, f"{column} {value!r}: {reason}"))
@@ -431,8 +440,17 @@ def _number(raw: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+#: Excel 1900-system serial numbers taken as dates (1954-10-03 … 2119-01-10): a date cell saved as a number.
+EXCEL_SERIALS = (20000, 80000)
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 0, so that 60 is Excel's phantom 1900-02-29 and 61 is 1900-03-01
+
+
 def _date(raw: str) -> date | None:
     raw = raw.strip()
+    serial = re.fullmatch(r"(\d{5})(?:[.,]\d+)?", raw)
+    if serial:
+        days = int(serial.group(1))  # a fraction is the time of day
+        return _EXCEL_EPOCH + timedelta(days=days) if EXCEL_SERIALS[0] <= days <= EXCEL_SERIALS[1] else None
     for pattern, order in (
         (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", "ymd"),
         (r"(\d{1,2})\.(\d{1,2})\.(\d{4})", "dmy"),

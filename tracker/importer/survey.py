@@ -169,6 +169,14 @@ def survey_set(table: RawTable, mapping: dict[str, Any], *, source: str = "") ->
         if found is None:
             problems.append(Problem(table.file, 1, f"{key} {spec['column']!r}: no such column in the file"))
         criteria[key] = (found, spec)
+    if criteria:
+        from ..services.settings import active_criteria  # the database, only when the mapping scores criteria
+
+        known = [c.key for c in active_criteria()]
+        for key in sorted(set(criteria) - set(known)):
+            # Once for the mapping, not once per row of the file.
+            problems.append(Problem(table.file, 1, f"criteria.{key}: unknown criterion; the mapping can score "
+                                                   + ", ".join(known)))
     if problems:
         return result
 
