@@ -267,7 +267,7 @@ def test_department_count_plurals_in_russian(app, n, text):
 def test_filters_follow_the_locale(app):
     with app.test_request_context(), force_locale("en"):
         assert formatting.health(58.3333) == "58.3" and formatting.health(None) == "–"
-        assert formatting.signed(-21.875) == "-21.9" and formatting.signed(4.25) == "+4.2"
+        assert formatting.signed(-21.875) == "-21.9" and formatting.signed(4.25) == "+4.3"
         assert formatting.pct(0.42) == "42%" and formatting.pct(25.0, 1, ratio=False) == "25.0%"
         assert formatting.num(1234.5) == "1,234.5"
         assert formatting.date_filter(date(2026, 11, 29)) == "Nov 29, 2026"

@@ -12,21 +12,32 @@ from typing import Any
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
-__all__ = ["health", "points", "pct", "num", "signed", "date_filter", "datetime_filter", "init_app"]
+from tracker.analysis import round_half_away
+
+__all__ = ["rounded", "health", "points", "pct", "num", "signed", "date_filter", "datetime_filter", "init_app"]
 
 MISSING = "–"
+
+
+def rounded(value: float, digits: int = 0) -> float:
+    """``value`` rounded to ``digits`` decimals, halves away from zero (PRODUCT.md), never ``-0.0``.
+
+    Babel and ``round`` both round halves to even (31.25 → 31.2 but 18.75 → 18.8), so every
+    figure goes through this before it is formatted.
+    """
+    return round_half_away(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def health(value: float | None) -> str:
     """Health points (0–100) with one decimal, e.g. ``58.3`` / ``58,3``; ``–`` for None."""
     if value is None:
         return MISSING
-    return format_decimal(round(float(value), 1), format="#,##0.0")
+    return format_decimal(rounded(value, 1), format="#,##0.0")
 
 
 def points(value: float) -> str:
     """Points, one decimal at most, no grouping (the dashboard's style): ``58.3`` / ``58,3``, ``45``, ``2400``."""
-    value = round(float(value), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+    value = rounded(value, 1)
     return format_decimal(value, format="0.#")
 
 
@@ -34,7 +45,7 @@ def signed(value: float | None, digits: int = 1) -> str:
     """A change with its sign and ``digits`` decimals, e.g. ``+4.2`` / ``-21,9``; ``–`` for None."""
     if value is None:
         return MISSING
-    value = round(float(value), digits)
+    value = rounded(value, digits)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     text = format_decimal(abs(value), format=pattern)
     if value > 0:
@@ -51,7 +62,8 @@ def pct(value: float | None, digits: int = 0, *, ratio: bool = True) -> str:
     """
     if value is None:
         return MISSING
-    fraction = float(value) if ratio else float(value) / 100
+    percent = float(value) * 100 if ratio else float(value)
+    fraction = rounded(percent, digits) / 100
     # The locale's own pattern ("#,##0%" in English, "#,##0 %" in Russian) with the decimals asked for.
     pattern = get_locale().percent_formats[None].pattern
     if digits:
@@ -64,9 +76,9 @@ def num(value: float | int | None, digits: int | None = None) -> str:
     if value is None:
         return MISSING
     if digits is None:
-        return format_decimal(value)
+        return format_decimal(rounded(value, 3) if isinstance(value, float) else value)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(round(float(value), digits), format=pattern)
+    return format_decimal(rounded(value, digits), format=pattern)
 
 
 def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:

@@ -34,6 +34,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, PathPatch
 from matplotlib.path import Path
 
+from tracker.analysis import round_half_away
+
 from ._common import BAND_COLOURS, EXTERNAL_FILL, FONT, INK, MUTED, band, finish_svg, new_figure, render
 
 __all__ = ["GraphNode", "GraphLink", "Layout", "layout", "find_cycles", "dependency_graph"]
@@ -520,7 +522,7 @@ def _width(criticality: int) -> float:
 
 def _fmt(value: float | None, decimal: str = ".") -> str:
     """One decimal at most, with the reader's decimal sign (``labels["decimal"]``, e.g. "," in Russian)."""
-    return "—" if value is None else f"{round(value, 1):g}".replace(".", decimal)
+    return "—" if value is None else f"{round_half_away(value, 1) + 0.0:g}".replace(".", decimal)
 
 
 def _node_title(node: GraphNode, words: dict[str, str]) -> str:
