@@ -14,7 +14,8 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 
 from tracker.analysis import round_half_away
 
-__all__ = ["rounded", "health", "points", "pct", "num", "signed", "date_filter", "datetime_filter", "init_app"]
+__all__ = ["rounded", "health", "points", "pct", "num", "signed", "date_filter", "datetime_filter",
+           "criterion_name", "init_app"]
 
 MISSING = "–"
 
@@ -81,6 +82,13 @@ def num(value: float | int | None, digits: int | None = None) -> str:
     return format_decimal(rounded(value, digits), format=pattern)
 
 
+def criterion_name(criterion: Any) -> str:
+    """A rating criterion's name in the reader's language: ``name_ru`` in Russian when set, else ``name``."""
+    if str(get_locale() or "en") == "ru" and getattr(criterion, "name_ru", None):
+        return criterion.name_ru
+    return criterion.name
+
+
 def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
     """A date in the locale's format (``short``, ``medium``, ``long`` or a CLDR pattern)."""
     if value is None:
@@ -101,6 +109,6 @@ def init_app(app: Flask) -> None:
     """Register the filters on the app's Jinja environment."""
     filters: dict[str, Any] = {
         "health": health, "signed": signed, "pct": pct, "num": num,
-        "date": date_filter, "datetime": datetime_filter,
+        "date": date_filter, "datetime": datetime_filter, "criterion_name": criterion_name,
     }
     app.jinja_env.filters.update(filters)

@@ -127,3 +127,21 @@ def test_departments_list_sorts_and_filters(client, auth, rated):
     body = text[text.index("Response rate"):]
     assert body.index("PROC") < body.index("LOG")  # 45 before 90
     assert client.get("/dashboard/departments?sort=bogus").status_code == 200
+
+
+def test_contract_page_names_criteria_in_the_readers_language(client, auth, rated):
+    from tracker.models import Criterion, RatingScore
+    con = rated.contracts[("WH", "LOG")]
+    quality = Criterion(key="quality_x", name="Quality", name_ru="Качество", weight=1.0, position=0)
+    plain = Criterion(key="speed_x", name="Speed", name_ru=None, weight=1.0, position=1)
+    db.session.add_all([quality, plain])
+    db.session.flush()
+    rating = db.session.scalars(db.select(Rating).where(Rating.contract_id == con.id)).one()
+    db.session.add_all([RatingScore(rating_id=rating.id, criterion_id=quality.id, score=2, weight=1.0),
+                        RatingScore(rating_id=rating.id, criterion_id=plain.id, score=3, weight=1.0)])
+    db.session.commit()
+    auth.login("coo@test.local")
+    russian = text_of(client.get(f"/dashboard/contracts/{con.id}", headers={"Accept-Language": "ru"}))
+    assert "Качество 2, Speed 3" in russian and "Quality 2" not in russian
+    english = text_of(client.get(f"/dashboard/contracts/{con.id}", headers={"Accept-Language": "en"}))
+    assert "Quality 2, Speed 3" in english

@@ -1,13 +1,13 @@
 """Forms of the rate blueprint: the rating form (criteria come from the settings) and respondents."""
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..formatting import criterion_name
 from ..models import Criterion, Rating
 from ..services.ratings import RatingInput
 
@@ -90,9 +90,8 @@ def score_field(key: str) -> str:
 
 def rating_form_class(criteria: list[Criterion]) -> type[RatingForm]:
     """A :class:`RatingForm` subclass with one 1–5/N/A radio group per criterion."""
-    russian = str(get_locale() or "en") == "ru"
     fields = {
-        score_field(c.key): RadioField(c.name_ru if russian and c.name_ru else c.name, choices=SCORE_CHOICES,
+        score_field(c.key): RadioField(criterion_name(c), choices=SCORE_CHOICES,
                                        validators=[Optional()])
         for c in criteria
     }
