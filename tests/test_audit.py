@@ -330,3 +330,20 @@ def test_record_defaults_to_no_user_outside_a_request(app):
     row = audit.record("create", "period", None)
     assert row.user_id is None
 
+
+
+def test_audit_page_shows_words_not_codes_and_yes_no(client, org):
+    admin = org.users["admin"]
+    db.session.add(AuditLog(action="update", entity="contract", entity_id=7, user_id=admin.id,
+                            at=datetime(2026, 3, 4, 15, 6, 7, tzinfo=timezone.utc),
+                            changes=json.dumps({"critical": [False, True]})))
+    db.session.commit()
+    _login(client, "coo@test.local")
+
+    html = client.get("/audit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    assert "<td>changed</td>" in html and "agreement #7" in html
+    assert re.search(r"critical</span>: no <span[^>]*>→</span> yes", html)
+    assert "False" not in html and "(UTC)" not in html
+    assert "Mar 4, 2026, 3:06:07" in html  # the reader's format, not 2026-03-04 15:06:07
+    assert '<option value="contract">agreement</option>' in html

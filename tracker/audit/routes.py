@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
@@ -20,6 +21,39 @@ from . import bp
 PER_PAGE = 50
 MAX_YEAR = 9998
 AUDIT_ROLES = ("admin", "coo")
+
+# What a reader sees for the codes the services record; an unknown code is shown as it is.
+ACTION_LABELS = {
+    "create": _l("created"), "update": _l("changed"), "archive": _l("archived"), "restore": _l("restored"),
+    "open": _l("opened"), "close": _l("closed"), "reopen": _l("reopened"), "import": _l("imported"),
+    "revoke": _l("revoked"), "delete": _l("deleted"),
+}
+ENTITY_LABELS = {
+    "department": _l("department"), "contract": _l("agreement"), "service": _l("service"),
+    "period": _l("period"), "rating": _l("rating"), "user": _l("user"), "criterion": _l("criterion"),
+    "setting": _l("setting"), "follow_up": _l("follow-up"), "rotation": _l("rotation"),
+    "api_token": _l("API token"), "survey_mapping": _l("survey mapping"), "import": _l("import"),
+    "import_job": _l("import job"), "demo": _l("demo data"),
+}
+
+
+def action_label(code: str) -> str:
+    """The reader's word for an audit action code (``create`` → "created"); the code itself if unknown."""
+    return str(ACTION_LABELS.get(code, code))
+
+
+def entity_label(code: str) -> str:
+    """The reader's word for an audit entity code (``contract`` → "agreement"); the code itself if unknown."""
+    return str(ENTITY_LABELS.get(code, code))
+
+
+def shown_value(value: object) -> str:
+    """An old or new value as a reader reads it: yes/no for booleans, an en dash for none."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
 
 
 def audit_query(entity: str = "", action: str = "", user_id: int | None = None, since: date | None = None,
@@ -103,4 +137,5 @@ def index():
 
     return render_template("audit/index.html", page=page, filters=filters, args=request.args, errors=errors,
                            entities=entities, actions=actions, users=users, changes_of=changes_of,
-                           url_with=url_with)
+                           url_with=url_with, action_label=action_label, entity_label=entity_label,
+                           shown_value=shown_value)
