@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
 
 from tracker.analysis import round_half_away
 
 __all__ = ["rounded", "health", "points", "pct", "num", "signed", "date_filter", "datetime_filter",
-           "criterion_name", "init_app"]
+           "criterion_name", "own_bounds_note", "init_app"]
 
 MISSING = "–"
 
@@ -80,6 +81,20 @@ def num(value: float | int | None, digits: int | None = None) -> str:
         return format_decimal(rounded(value, 3) if isinstance(value, float) else value)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(rounded(value, digits), format=pattern)
+
+
+def own_bounds_note(target: float | None, floor: float | None) -> str:
+    """``(target 80)``, ``(floor 60)`` or ``(target 80, floor 60)`` for an agreement with its own bounds; ``""`` else.
+
+    A health band next to such an agreement follows its own target/floor, not the legend's.
+    """
+    if target is None and floor is None:
+        return ""
+    if floor is None:
+        return _("(target %(target)s)", target=points(target))
+    if target is None:
+        return _("(floor %(floor)s)", floor=points(floor))
+    return _("(target %(target)s, floor %(floor)s)", target=points(target), floor=points(floor))
 
 
 def criterion_name(criterion: Any) -> str:

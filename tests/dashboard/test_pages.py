@@ -145,3 +145,23 @@ def test_contract_page_names_criteria_in_the_readers_language(client, auth, rate
     assert "Качество 2, Speed 3" in russian and "Quality 2" not in russian
     english = text_of(client.get(f"/dashboard/contracts/{con.id}", headers={"Accept-Language": "en"}))
     assert "Quality 2, Speed 3" in english
+
+
+def test_health_of_an_agreement_with_its_own_bounds_says_so(client, auth, rated):
+    con = rated.contracts[("IT", "LOG")]
+    con.target, con.floor = 90.0, 60.0
+    db.session.commit()
+    auth.login("coo@test.local")
+    text = text_of(client.get(f"/dashboard/contracts/{con.id}"))
+    assert "Health ! 85 warning (target 90, floor 60)" in text
+    department = text_of(client.get("/dashboard/departments/IT"))
+    assert "85 warning (target 90, floor 60)" in department
+    assert "70 warning (target" not in department  # IT → WH follows the default bounds
+
+
+def test_own_bounds_note_wording(app):
+    from tracker.formatting import own_bounds_note
+    with app.test_request_context():
+        assert own_bounds_note(None, None) == ""
+        assert own_bounds_note(80.0, None) == "(target 80)"
+        assert own_bounds_note(None, 62.5) == "(floor 62.5)"

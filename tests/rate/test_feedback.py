@@ -71,3 +71,14 @@ def test_feedback_links_to_the_department_chart(client, auth, org):
     auth.login("head.it@test.local")
     html = client.get("/rate/feedback").get_data(as_text=True)
     assert 'href="/dashboard/departments/IT?period=2026-Q3"' in html
+
+
+def test_feedback_notes_an_agreements_own_target(client, auth, org):
+    org.contracts["IT", "LOG"].target = 90.0
+    seed_it_ratings(org)
+    auth.login("head.it@test.local")
+    html = client.get("/rate/feedback").get_data(as_text=True)
+    # 85 is good against the default 75 but a warning against LOG's own 90: the page says why.
+    assert "85.0 · warning\n        <span class=\"small text-body-secondary\">(target 90)</span>" in html
+    assert html.count("(target 90)") == 2  # the current table and the history table
+    assert "(target 75)" not in html and "(floor" not in html

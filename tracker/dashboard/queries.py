@@ -36,10 +36,17 @@ class Health:
     value: float | None
     band: str
     stale: bool = False
+    own_target: float | None = None
+    own_floor: float | None = None
 
     @classmethod
     def of(cls, value: float | None, target: float, floor: float, stale: bool = False) -> Health:
         return cls(value, health_band(value, target, floor), stale)
+
+    @property
+    def note(self) -> str:
+        """``(target 80)`` when the band follows the agreement's own target/floor, else ``""``."""
+        return formatting.own_bounds_note(self.own_target, self.own_floor)
 
     @property
     def word(self) -> str:
@@ -118,9 +125,11 @@ def link_row(pa: analysis.PeriodAnalysis, cid: int, rank: int | None = None) -> 
     """The row of contract ``cid`` in the analysis ``pa``."""
     cf = pa.contracts[cid]
     con = cf.contract
+    health = Health.of(cf.health, cf.target, cf.floor, cf.stale)
+    health.own_target, health.own_floor = con.target, con.floor
     return LinkRow(
         id=cid, supplier=con.supplier, customer=con.customer, service=con.service, criticality=con.criticality,
-        health=Health.of(cf.health, cf.target, cf.floor, cf.stale), reach=cf.reach, risk=cf.risk,
+        health=health, reach=cf.reach, risk=cf.risk,
         severity=cf.severity, delta=cf.delta, declining=cf.declining, rank=rank, target=cf.target, floor=cf.floor,
     )
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import analysis
+from .. import analysis, formatting
 from ..extensions import db
 from ..models import Contract, ContractRespondent, Department, FollowUp, Period, Rating, User
 from ..services import analysis as analysis_service
@@ -36,10 +36,17 @@ class HealthFigure:
     band: str
     delta: float | None = None
     declining: bool = False
+    own_target: float | None = None
+    own_floor: float | None = None
 
     @property
     def word(self) -> str:
         return str(BANDS[self.band][0])
+
+    @property
+    def note(self) -> str:
+        """``(target 80)`` when the band follows the agreement's own target/floor, else ``""``."""
+        return formatting.own_bounds_note(self.own_target, self.own_floor)
 
     @property
     def symbol(self) -> str:
@@ -213,7 +220,8 @@ def _figures(contracts: list[Contract], ratings: list[analysis.Rating], label: s
     for c in contracts:
         h = health[c.id]
         band = health_band(h.health, target if c.target is None else c.target, floor if c.floor is None else c.floor)
-        result[c.id] = HealthFigure(h.health, h.stale, band, trend[c.id].delta, trend[c.id].declining)
+        result[c.id] = HealthFigure(h.health, h.stale, band, trend[c.id].delta, trend[c.id].declining,
+                                    c.target, c.floor)
     return result
 
 
