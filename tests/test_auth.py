@@ -66,3 +66,21 @@ def test_login_follows_only_local_next(client, org):
     client.post("/logout")
     response = client.post("/login?next=/admin/", data={"email": "admin@test.local", "password": "pw"})
     assert response.headers["Location"] == "/admin/"
+
+
+
+def test_header_names_the_role_only_when_it_differs_from_the_name(client, app, auth, org):
+    """An account named like its role reads "Customer-experience office", not the same words twice."""
+    from tracker.extensions import db
+    from tracker.templating import role_label
+    with app.test_request_context():
+        admin_label, coo_label = role_label("admin"), role_label("coo")
+    org.users["admin"].name = admin_label
+    org.users["coo"].name = "Olga Petrova"
+    db.session.commit()
+    auth.login("admin@test.local")
+    html = client.get("/audit/").get_data(as_text=True)
+    assert f"{admin_label}</span>" in html and f"{admin_label} · {admin_label}" not in html
+    auth.logout()
+    auth.login("coo@test.local")
+    assert f"Olga Petrova · {coo_label}</span>" in client.get("/audit/").get_data(as_text=True)

@@ -283,3 +283,5 @@ def test_head_sees_open_follow_ups_on_the_department(client, auth, org):
     assert "Open follow-ups on your department" in html and "Answer tickets faster" in html
     assert "due Oct 15, 2026" in html
     assert "Already fixed" not in html and "Not IT&#39;s" not in html and "Not IT's" not in html
+    tickets = db.session.scalars(select(FollowUp).where(FollowUp.title == "Answer tickets faster")).one()
+    assert f'<a href="/follow-ups/{tickets.id}">Answer tickets faster</a>' in html
