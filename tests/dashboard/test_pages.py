@@ -165,3 +165,18 @@ def test_own_bounds_note_wording(app):
         assert own_bounds_note(None, None) == ""
         assert own_bounds_note(80.0, None) == "(target 80)"
         assert own_bounds_note(None, 62.5) == "(floor 62.5)"
+
+
+def test_contract_page_words_validity_and_transfer_price(client, auth, rated):
+    from decimal import Decimal
+    con = rated.contracts[("WH", "LOG")]
+    auth.login("coo@test.local")
+    text = text_of(client.get(f"/dashboard/contracts/{con.id}"))
+    assert "Valid" not in text and "…" not in text and "Transfer price" not in text
+    con.start_date, con.transfer_price = date(2026, 1, 1), Decimal("1250.50")
+    db.session.commit()
+    text = text_of(client.get(f"/dashboard/contracts/{con.id}"))
+    assert "Valid from Jan 1, 2026, no end date set · Transfer price (internal units): 1,250.5" in text
+    con.end_date = date(2026, 12, 31)
+    db.session.commit()
+    assert "Valid Jan 1, 2026 – Dec 31, 2026" in text_of(client.get(f"/dashboard/contracts/{con.id}"))
