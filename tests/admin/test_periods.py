@@ -116,3 +116,12 @@ def test_response_rate_counts_active_contracts_with_a_response(admin, org):
     # Percent signs follow the locale ("20%" in English, "20 %" in Russian).
     assert re.search(r"\b20\s?%", admin.get("/admin/periods").get_data(as_text=True))
     assert re.search(r"\b20\s?%", admin.get("/admin/").get_data(as_text=True))
+
+
+def test_planned_period_shows_no_response_rate(admin):
+    admin.post("/admin/periods", data={"label": "2026-Q4", "start_date": "", "end_date": ""})
+    page = admin.get("/admin/periods").get_data(as_text=True)
+    row = re.search(r"2026-Q4</th>.*?</tr>", page, re.S).group(0)
+    assert "planned" in row and "0%" not in row and "(0/" not in row and "<td>—</td>" in row
+    current = re.search(r"2026-Q3</th>.*?</tr>", page, re.S).group(0)
+    assert "%" in current  # the open period keeps its rate
