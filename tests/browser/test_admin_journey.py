@@ -26,6 +26,8 @@ def statuses() -> dict[str, str]:
 
 
 def test_admin_closes_and_opens_periods(page, live_server, org):
+    questions: list[str] = []
+    page.on("dialog", lambda d: (questions.append(d.message), d.accept()))
     login(page, live_server.url, "admin@test.local")
     expect(page).to_have_url(live_server.url + "/admin/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Periods").click()
@@ -41,6 +43,7 @@ def test_admin_closes_and_opens_periods(page, live_server, org):
         q3.get_by_role("button", name="Close").click()
     expect(page.get_by_role("alert")).to_have_text("Period 2026-Q3 is closed.")
     expect(q3).to_contain_text("closed")
+    assert questions == ["Close period 2026-Q3? Ratings can no longer be entered."]
     expect(q3.get_by_role("link", name="Reopen…")).to_be_visible()
     assert statuses() == {"2026-Q3": "closed"}
 
@@ -72,6 +75,7 @@ def test_admin_closes_and_opens_periods(page, live_server, org):
 
 
 def test_admin_reopens_a_closed_period_with_a_reason(page, live_server, org):
+    page.on("dialog", lambda d: d.accept())
     login(page, live_server.url, "admin@test.local")
     page.goto("/admin/periods")
     with page.expect_navigation():
@@ -92,3 +96,28 @@ def test_admin_reopens_a_closed_period_with_a_reason(page, live_server, org):
     expect(page).to_have_url(live_server.url + "/admin/periods")
     expect(period_row(page, "2026-Q3")).to_contain_text("open")
     assert statuses() == {"2026-Q3": "open"}
+
+
+def test_dismissing_the_question_leaves_the_period_open(page, live_server, org):
+    page.on("dialog", lambda d: d.dismiss())
+    login(page, live_server.url, "admin@test.local")
+    page.goto("/admin/periods")
+    period_row(page, "2026-Q3").get_by_role("button", name="Close").click()
+    page.wait_for_timeout(300)
+    expect(page).to_have_url(live_server.url + "/admin/periods")
+    expect(period_row(page, "2026-Q3")).to_contain_text("open")
+    assert statuses() == {"2026-Q3": "open"}
+
+
+def test_archiving_a_department_asks_first(page, live_server, org):
+    questions: list[str] = []
+    page.on("dialog", lambda d: (questions.append(d.message), d.accept()))
+    login(page, live_server.url, "admin@test.local")
+    page.goto("/admin/departments")
+    row = page.locator("table tbody tr").filter(has_text=org.departments["MKT"].name).first
+    with page.expect_navigation():
+        row.get_by_role("button", name="Archive").click()
+    assert questions == [f"Archive department {org.departments['MKT'].name}?"]
+    db.session.expire_all()
+    assert org.departments["MKT"].archived_at is not None
+    db.session.commit()
