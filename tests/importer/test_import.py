@@ -61,10 +61,10 @@ def test_small_folder_values_heads_respondents_and_audit(app, tmp_path):
     head = db.session.scalar(select(User).where(User.email == "head.it@example.com"))
     assert (head.role, head.department.code, head.check_password(""), head.password_hash) == ("head", "IT", False, "")
     ratings = {(r.contract.supplier.code, r.respondent_key): r for r in db.session.scalars(select(Rating))}
-    # A blank respondent is the customer head; for an external customer the one unnamed respondent.
-    assert set(ratings) == {("IT", "head.log@example.com"), ("LOG", "")}
-    assert ratings["IT", "head.log@example.com"].health == 75.0
-    assert ratings["IT", "head.log@example.com"].respondent.email == "head.log@example.com"
+    # A blank respondent is stored as "": the customer head (resolved on the form), or an external
+    # customer's one unnamed respondent.
+    assert set(ratings) == {("IT", ""), ("LOG", "")}
+    assert ratings["IT", ""].health == 75.0 and ratings["IT", ""].respondent is None
     period = db.session.scalar(select(Period).where(Period.label == "2026-Q3"))
     assert (period.start_date, period.end_date, period.status) == (date(2026, 7, 1), date(2026, 9, 30), "open")
     imports = list(db.session.scalars(select(AuditLog).where(AuditLog.action == "import")))
@@ -181,10 +181,10 @@ BAD_ROWS = [
     ("comment required",
      {"ratings": RATINGS.replace("5,3,4,,9", "5,3,4,,6")},
      "ratings.csv:2: comment: a comment is required when a score is 1 or 2 or the 0–10 answer is 6 or below"),
-    ("duplicate rating (blank respondent is the head)",
-     {"ratings": RATINGS + "2026-Q3,IT,LOG,IT support,Head.LOG@example.com,4,4,4,4,,,,\n"},
+    ("duplicate rating (two blank respondents)",
+     {"ratings": RATINGS + "2026-Q3,IT,LOG,IT support,,4,4,4,4,,,,\n"},
      "ratings.csv:4: duplicate rating of IT → LOG (IT support) for period 2026-Q3 by respondent "
-     "head.log@example.com (first on line 2)"),
+     "(unnamed) (first on line 2)"),
     ("no interaction with answers",
      {"ratings": RATINGS.replace(",9,met,,", ",9,met,yes,")},
      "ratings.csv:2: no_interaction 'yes': the row also has answers; leave them blank or set no_interaction to no"),
@@ -290,7 +290,7 @@ def test_import_into_existing_org_upserts(org, tmp_path):
                                "ratings": (2, 0, 0)}
     assert result.users_created == []
     keys = set(db.session.execute(select(Rating.respondent_key)).scalars())
-    assert keys == {"head.log@test.local", "head.it@test.local"}
+    assert keys == {""}
 
 
 def test_dry_run_writes_nothing(app, tmp_path):
@@ -325,3 +325,43 @@ def _typed(cell: str):
         return float(cell) if "." in cell else int(cell)
     except ValueError:
         return cell or None
+
+
+RATING_HEADER = "period,supplier_code,customer_code,service,respondent,quality\n"
+
+
+def test_a_known_user_rates_only_for_their_own_department(org, tmp_path):
+    # The customer is LOG: its head and a LOG member may rate; IT's head (the supplier) and the admin may not.
+    from tests import factories
+
+    factories.user("member.log@test.local", "member", org.departments["LOG"])
+    db.session.commit()
+    ratings = (RATING_HEADER
+               + "2026-Q3,IT,LOG,IT service for LOG,head.it@test.local,5\n"
+               + "2026-Q3,IT,LOG,IT service for LOG,ADMIN@test.local,5\n"
+               + "2026-Q3,IT,LOG,IT service for LOG,head.log@test.local,4\n"
+               + "2026-Q3,IT,LOG,IT service for LOG,member.log@test.local,4\n"
+               + "2026-Q3,IT,LOG,IT service for LOG,survey-7781,3\n"
+               + "2026-Q3,IT,LOG,IT service for LOG,,3\n")
+    before = row_counts()
+    result = service.import_path(write_folder(tmp_path / "bad", {"ratings.csv": ratings}), today=TODAY)
+    assert [str(p) for p in result.problems] == [
+        "ratings.csv:2: respondent 'head.it@test.local': the user is head of IT, not a head or member of the "
+        "customer department LOG",
+        "ratings.csv:3: respondent 'admin@test.local': the user is admin, not a head or member of the "
+        "customer department LOG",
+    ]
+    assert row_counts() == before
+    good = RATING_HEADER + "".join(ratings.splitlines(keepends=True)[3:])
+    result = service.import_path(write_folder(tmp_path / "good", {"ratings.csv": good}), today=TODAY)
+    assert result.problems == [] and result.counts["ratings"].added == 4
+
+
+def test_reimport_after_a_head_email_was_added_is_unchanged(app, tmp_path):
+    # The blank respondent used to become the head's e-mail at import: a second rating after head_email came.
+    no_head = DEPARTMENTS.replace("head.log@example.com", "")
+    assert service.import_path(small_folder(tmp_path / "a", departments=no_head), today=TODAY).ok
+    result = service.import_path(small_folder(tmp_path / "b"), today=TODAY)
+    assert result.problems == [] and _counts(result)["ratings"] == (0, 0, 2)
+    assert row_counts()["ratings"] == 2
+    assert set(db.session.execute(select(Rating.respondent_key)).scalars()) == {""}

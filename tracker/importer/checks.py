@@ -298,7 +298,6 @@ def _check_periods(rows: list[PeriodRow], snap: Snapshot, plan: Plan, bad) -> No
 def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad,
                    unreadable: frozenset | set = frozenset()) -> None:
     first_line: dict[tuple, int] = {}
-    department_ids = {code: dep.id for code, dep in snap.departments.items()}
     for row in rows:
         if not (row.period and row.supplier_code and row.customer_code and row.service):
             continue
@@ -328,11 +327,14 @@ def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad,
                 bad(row, f"period {row.period!r}: the agreement {row.supplier_code} → {row.customer_code} "
                          f"({row.service}) is not active in this period")
 
+        # A blank respondent stays "" (the customer head, resolved when they open the form, or the one
+        # unnamed respondent of an external customer): naming the head here made a re-import after a
+        # head_email was added a second rating.
         respondent = row.respondent
-        if not respondent:
-            respondent = _default_respondent(row.customer_code, snap, plan, department_ids)
         if len(respondent) > 254:
             bad(row, "respondent: longer than 254 characters")
+        if row.respondent and (reason := _foreign_respondent(row, snap, plan)):
+            bad(row, reason)
         key = (row.link, row.period, respondent)
         if key in first_line:
             who = respondent or "(unnamed)"
@@ -359,14 +361,14 @@ def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad,
             bad(row, f"{name}{shown}: {reason}")
 
 
-def _default_respondent(customer_code: str, snap: Snapshot, plan: Plan, department_ids: dict[str, int]) -> str:
-    """The customer department head's e-mail (from the file, else the database), or ``""``."""
-    values = plan.departments.get(customer_code)
-    existing = snap.departments.get(customer_code)
-    kind = values["kind"] if values else (existing.kind if existing else "internal")
-    if kind == "external":
-        return ""
-    if customer_code in plan.heads:
-        return plan.heads[customer_code]
-    head = snap.heads.get(department_ids.get(customer_code, -1))
-    return head.email.lower() if head is not None else ""
+def _foreign_respondent(row: RatingRow, snap: Snapshot, plan: Plan) -> str | None:
+    """Why a known user may not rate for the row's customer (they are not its head or member), or None."""
+    user = snap.users.get(row.respondent)
+    if user is None or plan.heads.get(row.customer_code) == row.respondent:
+        return None  # survey ids and free text stay allowed; a head this import names belongs to the customer
+    customer = snap.departments.get(row.customer_code)
+    if customer is not None and user.department_id == customer.id and user.role in ("head", "member"):
+        return None
+    where = f"{user.role} of {user.department.code}" if user.department is not None else user.role
+    return (f"respondent {row.respondent!r}: the user is {where}, not a head or member of the customer "
+            f"department {row.customer_code}")

@@ -17,8 +17,8 @@ Choices the brief leaves open:
 - a period created from a ``YYYY-Qn``/``YYYY-MM`` label or periods.csv is ``closed``
   when it ended before today, ``planned`` when it starts after today, else ``open``
   (or ``planned`` if another period is already open);
-- a blank respondent is the customer department head's e-mail, ``""`` when the
-  customer is external or has no head.
+- a blank respondent is stored as ``""``: the customer department head (who edits it from
+  the rating form) or, for an external customer, the one unnamed respondent.
 """
 from __future__ import annotations
 

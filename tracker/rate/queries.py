@@ -98,15 +98,28 @@ def respondent_key(user: User) -> str:
 
 
 def own_ratings(user: User, period: Period, contract_ids: list[int]) -> dict[int, Rating]:
-    """The user's ratings of these contracts in ``period``, scores loaded, keyed by contract id."""
+    """The user's ratings of these contracts in ``period``, scores loaded, keyed by contract id.
+
+    A head also gets the blank-respondent rating (key ``""``, as an import stores "the customer
+    head") of a contract their department is the customer of, when they have none of their own:
+    saving edits that rating rather than adding a second one (see :func:`respondent_keys`).
+    """
     if not contract_ids:
         return {}
+    keys = [respondent_key(user)] + ([""] if user.role == "head" and user.department_id is not None else [])
     rows = db.session.scalars(
-        select(Rating).options(selectinload(Rating.scores))
-        .where(Rating.period_id == period.id, Rating.respondent_key == respondent_key(user),
+        select(Rating).options(selectinload(Rating.scores), selectinload(Rating.contract))
+        .where(Rating.period_id == period.id, Rating.respondent_key.in_(keys),
                Rating.contract_id.in_(contract_ids))
+        .order_by(Rating.respondent_key)  # "" first, so the user's own rating wins below
     )
-    return {r.contract_id: r for r in rows}
+    return {r.contract_id: r for r in rows
+            if r.respondent_key or r.contract.customer_id == user.department_id}
+
+
+def respondent_keys(existing: dict[int, Rating]) -> dict[int, str]:
+    """The respondent key each contract's answer is saved under: that of the rating being edited."""
+    return {cid: rating.respondent_key for cid, rating in existing.items()}
 
 
 def is_done(rating: Rating | None) -> bool:

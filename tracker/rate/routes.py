@@ -67,7 +67,9 @@ def rate_contract(contract_id: int):
             flash(reason, "danger")
         if fields_ok and not errors:
             try:
-                rating_service.submit_ratings(period, [(contract, form.to_input())], **_respondent())
+                rating_service.submit_ratings(period, [(contract, form.to_input())], **_respondent(),
+                                              respondent_keys=queries.respondent_keys(
+                                                  {contract.id: existing} if existing else {}))
             except rating_service.PeriodNotOpen:
                 flash(_closed_message(period), "danger")
                 status = 409
@@ -131,7 +133,8 @@ def rate_all():
                                "Nothing was saved: %(num)d agreements need a correction (marked below).", bad), "danger")
             else:
                 try:
-                    changed = rating_service.submit_ratings(period, answers, **_respondent())
+                    changed = rating_service.submit_ratings(period, answers, **_respondent(),
+                                                            respondent_keys=queries.respondent_keys(existing))
                 except rating_service.PeriodNotOpen:
                     flash(_closed_message(period), "danger")
                     status = 409

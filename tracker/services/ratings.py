@@ -217,8 +217,12 @@ def submit_ratings(
     respondent_key: str,
     respondent_id: int | None = None,
     actor_id: int | None = None,
+    respondent_keys: dict[int, str] | None = None,
 ) -> int:
     """Save one respondent's ratings of several contracts as ONE transaction; return how many changed.
+
+    ``respondent_keys`` overrides ``respondent_key`` per contract id (a head editing the
+    blank-respondent rating ``""`` an import stored for them).
 
     Every answer is checked first (:func:`check_answers`); when any is refused nothing
     is written. Each created or changed rating gets its audit row in the same commit.
@@ -252,8 +256,9 @@ def submit_ratings(
                 raise PeriodNotOpen({contract.id: {"": _refusal_text(period, status)} for contract, _a in answers})
             for contract, answer in answers:
                 _rating, was_changed = save_rating(
-                    contract, period, answer, respondent_key=respondent_key, respondent_id=respondent_id,
-                    actor_id=actor_id, criteria=criteria,
+                    contract, period, answer,
+                    respondent_key=(respondent_keys or {}).get(contract.id, respondent_key),
+                    respondent_id=respondent_id, actor_id=actor_id, criteria=criteria,
                 )
                 changed += was_changed
             db.session.commit()
