@@ -121,7 +121,7 @@ def test_departments_list_sorts_and_filters(client, auth, rated):
     positions = {code: body.index(f">{code}</a>") for code in order}
     assert positions["IT"] < positions["WH"] < positions["FIN"]
     assert positions["LOG"] < positions["HR"]
-    text = text_of(client.get("/dashboard/departments?q=ex"))
+    text = text_of(client.get("/dashboard/departments?q=ex&all=1"))  # external customers only with all
     assert "EXT" in text and "PROC" not in text
     text = text_of(client.get("/dashboard/departments?sort=chain_strength"))
     body = text[text.index("Response rate"):]
@@ -180,3 +180,19 @@ def test_contract_page_words_validity_and_transfer_price(client, auth, rated):
     con.end_date = date(2026, 12, 31)
     db.session.commit()
     assert "Valid Jan 1, 2026 – Dec 31, 2026" in text_of(client.get(f"/dashboard/contracts/{con.id}"))
+
+
+def test_departments_list_counts_what_the_dashboard_counts(client, auth, rated):
+    # A division without agreements: not counted by default, listed when asked for all.
+    factories.department("OPS", name="Operations division")
+    db.session.commit()
+    auth.login("coo@test.local")
+    text = text_of(client.get("/dashboard/departments"))
+    assert "Internal departments with agreements — 2026-Q3" in text
+    assert "8 internal departments with agreements" in text
+    assert "OPS" not in text and "Retail clients" not in text
+    assert "8 departments, 11 agreements" in text_of(client.get("/dashboard/"))
+    everything = text_of(client.get("/dashboard/departments?all=1"))
+    assert "All departments and customers" in everything and "10 departments and customers, all of them" in everything
+    assert "OPS" in everything and "Retail clients" in everything
+    assert "all=1" in client.get("/dashboard/departments?all=1").get_data(as_text=True).split("<tbody>")[0]

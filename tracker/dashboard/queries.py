@@ -164,19 +164,34 @@ def dashboard(period: Period) -> Dashboard:
         counts={
             "critical": sum(1 for w in weak if w.severity == analysis.CRITICAL),
             "warning": sum(1 for w in weak if w.severity == analysis.WARNING),
-            "departments": len(internal),
+            "departments": len(counted_departments(pa)),
             "contracts": len(pa.contracts),
         },
     )
 
 
-def department_rows(pa: analysis.PeriodAnalysis, sort: str = "code", q: str = "") -> list[analysis.DepartmentFigures]:
+def counted_departments(pa: analysis.PeriodAnalysis) -> list[analysis.DepartmentFigures]:
+    """The departments the pages count: internal ones that are a party to at least one agreement of ``pa``.
+
+    Divisions and new units without agreements have no figures, and external customers are not
+    departments of ours; the dashboard's count and the default department list both use this.
+    """
+    linked = {code for cf in pa.contracts.values() for code in (cf.contract.supplier, cf.contract.customer)}
+    return [d for d in pa.departments.values() if d.kind == analysis.INTERNAL and d.code in linked]
+
+
+def department_rows(pa: analysis.PeriodAnalysis, sort: str = "code", q: str = "",
+                    show_all: bool = False) -> list[analysis.DepartmentFigures]:
     """Departments of ``pa`` whose code or name contains ``q`` (any case), internal ones first, sorted by
-    the figure ``sort`` (``-`` prefix: descending); departments without the figure go last."""
+    the figure ``sort`` (``-`` prefix: descending); departments without the figure go last.
+
+    Only :func:`counted_departments` unless ``show_all`` (then external customers and units
+    without agreements too)."""
     key = sort.lstrip("-")
     descending = sort.startswith("-")
     needle = q.casefold()
-    rows = [d for d in pa.departments.values()
+    pool = pa.departments.values() if show_all else counted_departments(pa)
+    rows = [d for d in pool
             if not needle or needle in d.code.casefold() or needle in d.name.casefold()]
     rows.sort(key=lambda d: d.code)
     if key != "code":

@@ -75,9 +75,10 @@ def departments():
     if sort.lstrip("-") not in DEPARTMENT_SORTS:
         sort = "code"
     q = request.args.get("q", "").strip()
-    rows = queries.department_rows(pa, sort, q) if pa else []
+    show_all = request.args.get("all") == "1"
+    rows = queries.department_rows(pa, sort, q, show_all) if pa else []
     return render_template("dashboard/departments.html", pa=pa, rows=rows, period=period, periods=periods,
-                           sort=sort, q=q)
+                           sort=sort, q=q, show_all=show_all)
 
 
 @bp.route("/departments/<code>")
