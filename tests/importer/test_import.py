@@ -365,3 +365,36 @@ def test_reimport_after_a_head_email_was_added_is_unchanged(app, tmp_path):
     assert result.problems == [] and _counts(result)["ratings"] == (0, 0, 2)
     assert row_counts()["ratings"] == 2
     assert set(db.session.execute(select(Rating.respondent_key)).scalars()) == {""}
+
+
+CLOSED_RATINGS = ("period,supplier_code,customer_code,service,respondent,quality,comment\n"
+                  "2026-Q2,IT,LOG,IT service for LOG,,4,\n"
+                  "2026-Q2,IT,WH,IT service for WH,,5,\n")
+
+
+def test_ratings_of_a_closed_period_are_read_only_unless_unchanged(org, tmp_path):
+    # The first import creates 2026-Q2 closed (it ended before TODAY): history is welcome there.
+    assert service.import_path(write_folder(tmp_path / "a", {"ratings.csv": CLOSED_RATINGS}), today=TODAY).ok
+    assert db.session.scalar(select(Period.status).where(Period.label == "2026-Q2")) == "closed"
+    before = row_counts()
+    changed = (CLOSED_RATINGS.replace(",,4,", ",,2,slow")
+               + "2026-Q2,IT,WH,IT service for WH,head.wh@test.local,5,\n")
+    for dry_run in (True, False):
+        result = service.import_path(write_folder(tmp_path / "b", {"ratings.csv": changed}), today=TODAY,
+                                     dry_run=dry_run)
+        assert [str(p) for p in result.problems] == [
+            f"ratings.csv:{line}: period '2026-Q2': the period is closed; reopen it first (admin) to change "
+            "its ratings" for line in (2, 4)]
+        assert row_counts() == before
+    # Re-importing the same files still works and says so.
+    result = service.import_path(write_folder(tmp_path / "a", {"ratings.csv": CLOSED_RATINGS}), today=TODAY)
+    assert result.problems == [] and _counts(result)["ratings"] == (0, 0, 2)
+    assert row_counts() == before
+
+
+def test_history_goes_into_periods_the_import_creates(org, tmp_path):
+    result = service.import_path(write_folder(tmp_path, {"ratings.csv": CLOSED_RATINGS}), today=TODAY)
+    assert result.problems == [] and _counts(result)["ratings"] == (2, 0, 0)
+    assert db.session.scalar(select(Period.status).where(Period.label == "2026-Q2")) == "closed"
+    again = service.import_path(write_folder(tmp_path, {"ratings.csv": CLOSED_RATINGS}), today=TODAY)
+    assert again.problems == [] and _counts(again)["ratings"] == (0, 0, 2)

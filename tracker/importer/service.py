@@ -17,6 +17,8 @@ Choices the brief leaves open:
 - a period created from a ``YYYY-Qn``/``YYYY-MM`` label or periods.csv is ``closed``
   when it ended before today, ``planned`` when it starts after today, else ``open``
   (or ``planned`` if another period is already open);
+- a rating row of a period already closed in the database is refused unless it is
+  unchanged (a closed period is read-only); periods the import creates take history;
 - a blank respondent is stored as ``""``: the customer department head (who edits it from
   the rating form) or, for an external customer, the one unnamed respondent.
 """
@@ -116,6 +118,9 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
     try:
         _apply(data, plan, snap, result, actor_id=actor_id, today=today or date.today(), progress=progress,
                dry_run=dry_run)
+        if result.problems:  # ratings that would change a closed period: found while comparing, nothing kept
+            db.session.rollback()
+            return result
         if dry_run or not result.changed_anything:
             db.session.rollback()
         else:
@@ -339,12 +344,19 @@ def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progr
         respondent = (plan.respondents[row.line] or "").strip().lower()
         values, answered = _rating_values(row, plan, snap)
         rating = existing.get((contract.id, period.id, respondent))
+        if rating is not None and not respondent:
+            values["respondent_id"] = rating["respondent_id"]  # the head who edited the blank rating on the form
+        closed = snap.periods.get(row.period) is not None and snap.periods[row.period].status == "closed"
+        if closed and (rating is None or _differs(rating, values, answered, key_by_criterion, compared)):
+            # A closed period is read-only; only periods this import creates receive history.
+            result.problems.append(Problem(row.file, row.line, f"period {row.period!r}: the period is closed; "
+                                                               "reopen it first (admin) to change its ratings"))
+            continue
         if rating is None:
             new_rows.append((values | {"contract_id": contract.id, "period_id": period.id,
                                        "respondent_key": respondent, "submitted_by_id": actor_id}, answered))
         else:
-            old_scores = {key_by_criterion.get(cid, str(cid)): score for cid, score in rating["scores"].items()}
-            if any(rating[name] != values[name] for name in compared) or old_scores != answered:
+            if _differs(rating, values, answered, key_by_criterion, compared):
                 rating_service.save_rating(
                     contract, period,
                     rating_service.RatingInput(scores=answered, recommend=row.recommend,
@@ -358,7 +370,7 @@ def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progr
         if progress is not None and (done % 1000 == 0 or done == total):
             progress("ratings", done, total)
     counts.added += len(new_rows)
-    if not new_rows or dry_run:
+    if not new_rows or dry_run or result.problems:
         return  # a dry run only counts the new ratings: the bulk insert would be rolled back anyway
     now = utcnow()
     # Plain table inserts (executemany) in the import's transaction; the ORM's bulk path with RETURNING
@@ -381,6 +393,13 @@ def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progr
     if scores:
         connection.execute(RatingScore.__table__.insert(), scores)
     connection.execute(AuditLog.__table__.insert(), entries)
+
+
+def _differs(rating: dict[str, Any], values: dict[str, Any], answered: dict[str, int], key_by_criterion: dict,
+             compared: tuple[str, ...]) -> bool:
+    """True when a stored rating (plain values and scores by criterion id) differs from a row's values."""
+    old_scores = {key_by_criterion.get(cid, str(cid)): score for cid, score in rating["scores"].items()}
+    return any(rating[name] != values[name] for name in compared) or old_scores != answered
 
 
 #: Columns of a new rating that its audit row leaves out (they identify the rating, as in save_rating).
