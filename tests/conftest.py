@@ -93,3 +93,19 @@ def auth(client) -> AuthActions:
 def org(app):
     """The worked example of PRODUCT.md with one user per role; see :func:`factories.worked_example`."""
     return factories.worked_example()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """Compile each .po whose .mo is missing or older, so every test reads current translations."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "tracker" / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src, mo.open("wb") as dst:
+                write_mo(dst, read_po(src, locale=po.parent.parent.name))
