@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date
 
 from openpyxl import load_workbook
@@ -75,10 +76,13 @@ def test_ratings_xlsx_keeps_numbers_and_neutralises_text(client, auth, app, tmp_
     header = rows[0]
     tricky = [dict(zip(header, r)) for r in rows if r[1] == "ZZ"]
     first = next(r for r in tricky if r["respondent"] is None)
-    assert first["comment"] == "'=HYPERLINK(\"http://x\")" and first["supplier"] == "'=SUM(A1)"
+    # A workbook says "text" by the cell type: no apostrophe shown, and Excel never runs the formula.
+    assert first["comment"] == "=HYPERLINK(\"http://x\")" and first["supplier"] == "=SUM(A1)"
     assert first["quality"] == 1 and isinstance(first["quality"], int) and first["recommend"] == 3
     assert first["health"] == 0
-    assert all(not (isinstance(v, str) and v[:1] in "=+-@") for r in rows for v in r)
+    risky = [c for r in sheet.iter_rows() for c in r if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    assert len(risky) >= 3 and all(c.data_type == "s" for c in risky)
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(response.data)).read("xl/worksheets/sheet1.xml")
 
 
 def test_department_figures_csv_and_xlsx(client, auth, app, tmp_path):
@@ -110,6 +114,8 @@ def test_organization_download_round_trips(client, auth, app, runner, tmp_path):
     first = tmp_path / "first.xlsx"
     first.write_bytes(response.data)
     assert load_workbook(first).sheetnames == ["departments", "contracts", "ratings", "periods"]
+    zz = next(r for r in load_workbook(first)["departments"].iter_rows() if r[0].value == "ZZ")
+    assert (zz[1].value, zz[1].data_type) == ("=SUM(A1)", "s")
     assert runner.invoke(export_command, [str(tmp_path / "cli")]).exit_code == 0
     cli_files = {p.name: p.read_bytes() for p in (tmp_path / "cli").iterdir()}
 
@@ -126,3 +132,11 @@ def test_organization_download_round_trips(client, auth, app, runner, tmp_path):
         assert (tmp_path / "again" / name).read_bytes() == data, name
     again = service.import_path(first)
     assert (again.total.added, again.total.changed) == (0, 0)
+    # And out again as a workbook: the same cells, text still typed as text.
+    assert runner.invoke(export_command, [str(tmp_path / "second.xlsx")]).exit_code == 0
+
+    def cells(path):
+        book = load_workbook(path)
+        return {name: [[(c.value, c.data_type) for c in r] for r in book[name].iter_rows()] for name in book.sheetnames}
+
+    assert cells(tmp_path / "second.xlsx") == cells(first)

@@ -3,8 +3,9 @@
 :func:`export_tables` builds plain rows (a fixed number of queries); :func:`write_csv_folder`
 writes them as UTF-8 CSV files with a BOM, which Excel opens with Cyrillic intact. Text
 cells that begin with ``=``, ``+``, ``-`` or ``@`` get a leading apostrophe so a
-spreadsheet never runs them as formulas; genuine numbers stay numbers; the reader
-drops that apostrophe again, so export → import → export gives identical files.
+spreadsheet never runs them as formulas (in an XLSX workbook they are explicit text
+cells instead, without the apostrophe); genuine numbers stay numbers; the reader drops
+that apostrophe again, so export → import → export gives identical files.
 """
 from __future__ import annotations
 
@@ -138,10 +139,28 @@ def write_workbook(path: str | Path) -> Path:
     for name, rows in export_tables().items():
         sheet = book.create_sheet(name.removesuffix(".csv"))
         for row in rows:
-            sheet.append([_typed(value) for value in row])
+            _append_row(sheet, [_typed(value) for value in row])
     path = Path(path)
     book.save(path)
     return path
+
+
+def _append_row(sheet, values: list[Any]) -> None:
+    """Append ``values``; neutralised text goes in as an explicit string cell, without the apostrophe.
+
+    In a workbook the cell type says "text", so ``=SUM(A1)`` is shown and never run;
+    the apostrophe is only needed in CSV, where nothing else can say so.
+    """
+    sheet.append([_plain_text(v) if isinstance(v, str) else v for v in values])
+    for cell_, value in zip(sheet[sheet.max_row], values):
+        if isinstance(value, str) and _plain_text(value) != value:
+            cell_.value = _plain_text(value)
+            cell_.data_type = "s"  # openpyxl took a leading "=" for a formula
+
+
+def _plain_text(text: str) -> str:
+    """``text`` without the apostrophe :func:`neutralise` added (unchanged when it added none)."""
+    return text[1:] if text.startswith("'") and neutralise(text[1:]) == text else text
 
 
 def _typed(text: str) -> Any:
@@ -227,7 +246,7 @@ def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
     for title, rows in sheets.items():
         sheet = book.create_sheet(title[:31])
         for i, row in enumerate(rows):
-            sheet.append([_xlsx_value(v) for v in row])
+            _append_row(sheet, [_xlsx_value(v) for v in row])
             if i == 0:
                 for c in sheet[1]:
                     c.font = Font(bold=True)
