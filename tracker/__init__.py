@@ -45,7 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     auth.init_login_manager(login_manager)
 
-    # 3. blueprints
+    # 3. blueprints (ids in URLs are bounded so a huge one is a 404 on every database)
+    app.url_map.converters["int"] = errors.BoundedIntConverter
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .audit import bp as audit_bp

@@ -5,7 +5,9 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 from .security import is_safe_next
@@ -76,8 +78,26 @@ def _overflow(error: OverflowError):
     return render_error(BadRequest(description=_("A number in the request is too large.")))
 
 
+def _data_error(error: DataError):
+    """A value the database refuses (e.g. PostgreSQL's ``integer out of range``) is the request's fault."""
+    db.session.rollback()
+    return render_error(BadRequest(description=_("A value in the request is out of range.")))
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` that matches only ids a 32-bit integer column can hold, so a huge id is a plain 404.
+
+    Both databases then see only ids they can compare (PostgreSQL's ``integer`` stops at 2**31 − 1).
+    """
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(DataError, _data_error)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(OverflowError, _overflow)
     app.register_error_handler(500, _internal_error)

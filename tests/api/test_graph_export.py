@@ -106,7 +106,7 @@ def test_severity_only_on_weak_links(rated_org, fmt):
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_control_characters_are_dropped_so_the_file_reads_back(rated_org, fmt):
     deps = rated_org.departments
-    deps["IT"].name = "IT\x00 and\x1f ops\x0b"
+    deps["IT"].name = "IT\x01 and\x1f ops\x0b"
     rated_org.contracts["IT", "WH"].service.name = "Net\x07work\trepair"
     db.session.commit()
     H = READERS[fmt](export_graph(period_graph(period_analysis("2026-Q3")), fmt))
