@@ -1,7 +1,7 @@
 """Template globals and filters shared by every page."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -42,6 +42,17 @@ def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
     return [item for item in NAV_ITEMS if item[0] in current_app.view_functions]
 
 
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (None removes one); for sorting and paging."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -59,7 +70,7 @@ def health_band(health: float | None, target: float = 75.0, floor: float = 50.0)
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        nav_items=nav_items, role_label=role_label, current_locale=lambda: str(get_locale() or "en"),
+        nav_items=nav_items, url_with=url_with, role_label=role_label, current_locale=lambda: str(get_locale() or "en"),
         health_band=health_band,
     )
     formatting.init_app(app)

@@ -6,7 +6,7 @@ re-renders the form with the admin's input kept.
 """
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user
@@ -22,6 +22,7 @@ from ..services import periods as period_service
 from ..services import settings as settings_service
 from ..services import users as user_service
 from ..services.analysis import period_analysis
+from ..formerrors import show_errors
 from . import bp
 from .forms import (
     ContractForm,
@@ -48,19 +49,9 @@ def _admins_only():
 
 @bp.context_processor
 def _list_helpers():
-    def url_with(**changes) -> str:
-        """The current page's URL with some query arguments changed (None removes one)."""
-        args = request.args.to_dict()
-        for key, value in changes.items():
-            if value is None:
-                args.pop(key, None)
-            else:
-                args[key] = value
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
-
     # formdata=None: the form only renders a token here; reading the body again would fail
     # while the 413 page of an over-limit upload renders.
-    return {"url_with": url_with, "empty_form": EmptyForm(formdata=None)}
+    return {"empty_form": EmptyForm(formdata=None)}
 
 
 def _actor() -> int:
@@ -69,16 +60,6 @@ def _actor() -> int:
 
 def _page() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
-def _show_errors(form, errors: dict[str, str]) -> None:
-    """Put each service error next to its form field; errors of the whole form become a flash."""
-    for name, message in errors.items():
-        field = getattr(form, name, None) if name else None
-        if field is None:
-            flash(message, "danger")
-        else:
-            field.errors = [*field.errors, message]
 
 
 def _version(form) -> int | None:
@@ -164,7 +145,7 @@ def department_new():
             dep = org_service.create_department(form.code.data, form.name.data, form.kind.data, form.parent_id.data,
                                                 actor_id=_actor())
         except org_service.OrgError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Department %(code)s created.", code=dep.code), "success")
             return redirect(url_for(".departments"))
@@ -182,7 +163,7 @@ def department_edit(dep_id: int):
             org_service.update_department(dep, form.code.data, form.name.data, form.kind.data, form.parent_id.data,
                                           expected_version=_version(form), actor_id=_actor())
         except org_service.OrgError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         except org_service.ConflictError as exc:
             conflict = _conflict(exc, {"code": form.code.data, "name": form.name.data, "kind": form.kind.data,
                                        "parent": _choice_label(form.parent_id)}, form)
@@ -273,7 +254,7 @@ def contract_new():
         try:
             con = org_service.create_contract(_contract_input(form), actor_id=_actor())
         except org_service.OrgError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Agreement %(label)s created.", label=con.label), "success")
             return redirect(url_for(".contracts"))
@@ -291,7 +272,7 @@ def contract_edit(con_id: int):
             org_service.update_contract(con, _contract_input(form), expected_version=_version(form),
                                         actor_id=_actor())
         except org_service.OrgError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         except org_service.ConflictError as exc:
             service = form.service_name.data or (_choice_label(form.service_id) or "").split(": ", 1)[-1]
             yours = {
@@ -376,7 +357,7 @@ def user_new():
                 password=form.password.data or None, actor_id=_actor(),
             )
         except user_service.UserError as exc:
-            _show_errors(form, {exc.field: str(exc)})
+            show_errors(form, {exc.field: str(exc)})
         else:
             flash(_("User %(email)s created.", email=user.email), "success")
             if generated:
@@ -397,7 +378,7 @@ def user_edit(user_id: int):
                                      department_id=form.department_id.data, expected_version=_version(form),
                                      actor_id=_actor())
         except user_service.UserError as exc:
-            _show_errors(form, {exc.field: str(exc)})
+            show_errors(form, {exc.field: str(exc)})
         except org_service.ConflictError as exc:
             conflict = _conflict(exc, {"name": form.name.data, "role": form.role.data,
                                        "department": (_choice_label(form.department_id) or "").split(" — ")[0]
@@ -468,7 +449,7 @@ def periods():
             period = period_service.create_period(form.label.data, form.start_date.data, form.end_date.data,
                                                   actor_id=_actor())
         except period_service.PeriodError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Period %(label)s created.", label=period.label), "success")
             return redirect(url_for(".periods"))
@@ -502,7 +483,7 @@ def period_reopen(period_id: int):
         try:
             period_service.reopen_period(period, form.reason.data, actor_id=_actor())
         except period_service.PeriodError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Period %(label)s is open again.", label=period.label), "success")
             return redirect(url_for(".periods"))
@@ -531,7 +512,7 @@ def settings():
                 default_locale=form.default_locale.data, actor_id=_actor(),
             )
         except settings_service.SettingsError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Settings saved.") if changes else _("Nothing changed."), "success")
             return redirect(url_for(".settings"))
@@ -547,7 +528,7 @@ def criterion_new():
             criterion = settings_service.add_criterion(criterion_form.name.data, criterion_form.name_ru.data or "",
                                                        criterion_form.weight.data, actor_id=_actor())
         except settings_service.SettingsError as exc:
-            _show_errors(criterion_form, exc.errors)
+            show_errors(criterion_form, exc.errors)
         else:
             flash(_("Criterion %(name)s added.", name=criterion.name), "success")
             return redirect(url_for(".settings"))
@@ -568,7 +549,7 @@ def criterion_edit(criterion_id: int):
             settings_service.update_criterion(criterion, name=form.name.data, name_ru=form.name_ru.data or "",
                                               weight=form.weight.data, actor_id=_actor())
         except settings_service.SettingsError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Criterion %(name)s saved.", name=criterion.name), "success")
             return redirect(url_for(".settings"))

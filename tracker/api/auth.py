@@ -4,10 +4,11 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort, jsonify
+from flask import jsonify
 from flask_login import current_user
 from werkzeug.exceptions import Unauthorized
 
+from ..auth.access import roles_required
 from ..errors import render_error
 
 __all__ = ["api_login_required", "api_roles_required", "unauthorized"]
@@ -40,15 +41,4 @@ def api_login_required(view: Callable) -> Callable:
 
 def api_roles_required(*roles: str) -> Callable:
     """Like :func:`api_login_required`, and only users with one of ``roles`` (else 403 JSON)."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @api_login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return roles_required(*roles, login=api_login_required)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -126,16 +126,8 @@ def index():
     users = db.session.scalars(
         select(User).where(User.id.in_(select(AuditLog.user_id).distinct())).order_by(User.email)).all()
 
-    def url_with(**changes) -> str:
-        args = request.args.to_dict()
-        for key, value in changes.items():
-            if value is None:
-                args.pop(key, None)
-            else:
-                args[key] = value
-        return url_for("audit.index", **args)
 
     return render_template("audit/index.html", page=page, filters=filters, args=request.args, errors=errors,
                            entities=entities, actions=actions, users=users, changes_of=changes_of,
-                           url_with=url_with, action_label=action_label, entity_label=entity_label,
+                           action_label=action_label, entity_label=entity_label,
                            shown_value=shown_value)

@@ -43,12 +43,15 @@ def user_from_session_id(session_id: str) -> User | None:
     return user
 
 
-def roles_required(*roles: str) -> Callable:
-    """Decorate a view so that only logged-in users with one of ``roles`` reach it (else 403)."""
+def roles_required(*roles: str, login: Callable = login_required) -> Callable:
+    """Decorate a view so that only logged-in users with one of ``roles`` reach it (else 403).
+
+    ``login`` is the check for anonymous users: the login redirect for pages, 401 JSON for the API.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        @login_required
+        @login
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
                 abort(403)

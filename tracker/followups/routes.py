@@ -18,20 +18,11 @@ from ..extensions import db
 from ..models import Contract, Department, FollowUp, Period
 from ..services import analysis as analysis_service
 from ..services import followups as service
+from ..formerrors import show_errors
 from . import bp
 from .forms import CancelForm, FollowUpForm, ResponseForm
 
 OVERSEERS = ("coo", "admin")
-
-
-def _show_errors(form, errors: dict[str, str]) -> None:
-    """Put each service error next to its form field; errors of the whole form become a flash."""
-    for name, message in errors.items():
-        field = getattr(form, name, None) if name else None
-        if field is None:
-            flash(message, "danger")
-        else:
-            field.errors = [*field.errors, message]
 
 
 def _follow_up_or_404(follow_up_id: int) -> FollowUp:
@@ -98,7 +89,7 @@ def new():
             fu = service.open_follow_up(con, period, form.title.data, form.description.data, form.due_date.data,
                                         actor_id=current_user.id)
         except service.FollowUpError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Follow-up opened; the head of %(code)s owns it.", code=con.supplier.code), "success")
             return redirect(url_for(".detail", follow_up_id=fu.id))
@@ -123,7 +114,7 @@ def detail(follow_up_id: int):
             try:
                 service.save_response(fu, form.response.data, done=done, actor_id=current_user.id)
             except service.FollowUpError as exc:
-                _show_errors(form, exc.errors)
+                show_errors(form, exc.errors)
             else:
                 flash(_("Follow-up marked done.") if done else _("Answer saved."), "success")
                 return redirect(url_for(".detail", follow_up_id=fu.id))
@@ -141,7 +132,7 @@ def cancel(follow_up_id: int):
         try:
             service.cancel_follow_up(fu, cancel_form.reason.data, actor_id=current_user.id)
         except service.FollowUpError as exc:
-            _show_errors(cancel_form, exc.errors)
+            show_errors(cancel_form, exc.errors)
         else:
             flash(_("Follow-up cancelled."), "success")
             return redirect(url_for(".detail", follow_up_id=fu.id))

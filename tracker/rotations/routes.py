@@ -16,21 +16,12 @@ from ..extensions import db
 from ..models import Department, Rotation
 from ..services import analysis as analysis_service
 from ..services import rotations as service
+from ..formerrors import show_errors
 from . import bp
 from .forms import RotationForm, StatusForm
 
 PLANNERS = ("hr",)
 VIEWERS = ("hr", "coo", "admin")
-
-
-def _show_errors(form, errors: dict[str, str]) -> None:
-    """Put each service error next to its form field; errors of the whole form become a flash."""
-    for name, message in errors.items():
-        field = getattr(form, name, None) if name else None
-        if field is None:
-            flash(message, "danger")
-        else:
-            field.errors = [*field.errors, message]
 
 
 def _with_choices(form: RotationForm, rot: Rotation | None = None) -> RotationForm:
@@ -55,7 +46,7 @@ def _input(form: RotationForm) -> service.RotationInput:
 def _department_errors(form: RotationForm, rot: Rotation | None) -> None:
     """WTForms checked the fields it knows; the service names the department problems too."""
     errors = service.check(_input(form), rot)
-    _show_errors(form, {k: v for k, v in errors.items() if k in ("from_department_id", "to_department_id")})
+    show_errors(form, {k: v for k, v in errors.items() if k in ("from_department_id", "to_department_id")})
 
 
 @bp.route("/")
@@ -103,7 +94,7 @@ def new():
         try:
             rot = service.create_rotation(_input(form), actor_id=current_user.id)
         except service.RotationError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Rotation of %(person)s planned.", person=rot.person), "success")
             return redirect(url_for(".index"))
@@ -122,7 +113,7 @@ def edit(rotation_id: int):
         try:
             service.update_rotation(rot, _input(form), actor_id=current_user.id)
         except service.RotationError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(_("Rotation of %(person)s saved.", person=rot.person), "success")
             return redirect(url_for(".index"))
