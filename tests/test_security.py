@@ -137,3 +137,11 @@ def test_unknown_account_is_checked_against_a_hash_too(app, monkeypatch):
     monkeypatch.setattr(user_service, "check_password_hash", lambda h, p: calls.append(h) or real(h, p))
     assert user_service.authenticate("nobody@test.local", "pw") is None
     assert calls == [user_service._DUMMY_HASH]
+
+
+def test_refused_cross_site_post_does_not_start_a_new_session(strict_app):
+    """The browser sends no Lax cookie on a cross-site POST; a new session cookie would log the user out."""
+    client = strict_app.test_client(use_cookies=False)
+    response = client.post("/admin/users/new", data={"email": "x@evil.test"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers

@@ -21,7 +21,8 @@ def render_error(error: HTTPException):
     """Render ``error`` with its own status code."""
     if _wants_json():
         return {"error": {"code": error.code, "name": error.name, "message": error.description}}, error.code
-    return render_template("errors/error.html", error=error), error.code
+    hide_header_forms = isinstance(error, CSRFError) and not current_user.is_authenticated
+    return render_template("errors/error.html", error=error, hide_header_forms=hide_header_forms), error.code
 
 
 def _same_origin() -> bool:

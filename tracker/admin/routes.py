@@ -49,9 +49,18 @@ def _admins_only():
 
 @bp.context_processor
 def _list_helpers():
-    # formdata=None: the form only renders a token here; reading the body again would fail
-    # while the 413 page of an over-limit upload renders.
-    return {"empty_form": EmptyForm(formdata=None)}
+    return {"empty_form": _LazyEmptyForm()}
+
+
+class _LazyEmptyForm:
+    """The CSRF-only form of POST buttons, built when a template renders it.
+
+    Built eagerly, it would mint a token (and a session cookie) on error pages too, and read
+    the body again while the 413 page of an over-limit upload renders (hence formdata=None).
+    """
+
+    def hidden_tag(self):
+        return EmptyForm(formdata=None).hidden_tag()
 
 
 def _actor() -> int:
