@@ -6,8 +6,11 @@ Usage::
 
 Writes a seeded random XLSX workbook with openpyxl (departments, contracts, periods,
 ratings sheets), then times, against a fresh SQLite database in a temporary folder
-(or ``--database``), reading the workbook, the dry run, the apply, and the
-re-import of the same file (which must report 0 added, 0 changed).
+(or ``--database``), reading the workbook, the dry run, the apply, the
+re-import of the same file (which must report 0 added, 0 changed), and the re-import
+of a second workbook with the same agreements and respondents whose every rating
+differs (dry run, then apply: every rating changed; the period is reopened first,
+since a closed period's ratings are read-only).
 """
 from __future__ import annotations
 
@@ -26,11 +29,16 @@ from tracker.importer import reader, service  # noqa: E402
 from tracker.services import settings as settings_service  # noqa: E402
 
 
-def build_workbook(path: Path, *, ratings: int, contracts: int, seed: int = 7) -> None:
-    """Write a workbook with ``contracts`` agreements and ``ratings`` ratings in one period."""
+def build_workbook(path: Path, *, ratings: int, contracts: int, seed: int = 7, changed: bool = False) -> None:
+    """Write a workbook with ``contracts`` agreements and ``ratings`` ratings in one period.
+
+    ``changed``: the same departments, agreements and respondents, but every rating's
+    answers differ from those of the workbook written without it (the comment always does).
+    """
     from openpyxl import Workbook
 
     rng = random.Random(seed)
+    answers = random.Random(seed + 1) if changed else rng
     departments = max(10, contracts // 5)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("departments")
@@ -59,10 +67,11 @@ def build_workbook(path: Path, *, ratings: int, contracts: int, seed: int = 7) -
         for r in range(per_contract):
             if written == ratings:
                 break
-            scores = [rng.choice([None, 1, 2, 3, 4, 5]) for _ in range(4)]
-            recommend = rng.randrange(11)
+            scores = [answers.choice([None, 1, 2, 3, 4, 5]) for _ in range(4)]
+            recommend = answers.randrange(11)
             sheet.append(["2026-Q1", *link, f"person{r}@example.com", *scores, recommend,
-                          rng.choice(["met", "partly", "missed", None]), None, f"comment {written}"])
+                          answers.choice(["met", "partly", "missed", None]), None,
+                          f"{'changed ' if changed else ''}comment {written}"])
             written += 1
     book.save(path)
 
@@ -91,8 +100,25 @@ def _bench_survey(today) -> None:
               f"{(time.process_time() - c0) * 1000:.0f} ms CPU — ratings {result.counts['ratings']}")
 
 
+def _bench_changed(book: Path, today, total: int) -> None:
+    """Time the re-import of a workbook whose every rating differs: dry run, then apply (period reopened)."""
+    from sqlalchemy import update
+
+    from tracker.models import Period
+
+    db.session.execute(update(Period).where(Period.label == "2026-Q1").values(status="open", closed_at=None))
+    db.session.commit()
+    for label, dry in (("every rating changed, dry run", True), ("every rating changed, apply", False)):
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = service.import_set(reader.read_path(book), dry_run=dry, today=today)
+        assert not result.problems, result.problems[:5]
+        assert result.counts["ratings"].changed == total, result.counts["ratings"]
+        print(f"{label} (read included): {time.perf_counter() - t0:.1f} s wall, "
+              f"{time.process_time() - c0:.1f} s CPU — ratings {result.counts['ratings']}")
+
+
 def main() -> None:
-    """Build the workbook, then time the read, the dry run, the apply and the re-import."""
+    """Build the workbooks, then time the read, the dry run, the apply, the re-imports and the survey."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ratings", type=int, default=50_000)
     parser.add_argument("--contracts", type=int, default=1_000)
@@ -103,6 +129,8 @@ def main() -> None:
         t0 = time.perf_counter()
         build_workbook(book, ratings=args.ratings, contracts=args.contracts)
         print(f"workbook written: {time.perf_counter() - t0:.1f} s ({book.stat().st_size / 1e6:.1f} MB)")
+        changed_book = Path(tmp) / "changed.xlsx"
+        build_workbook(changed_book, ratings=args.ratings, contracts=args.contracts, changed=True)
         url = args.database or f"sqlite:///{tmp}/bench.sqlite"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
@@ -119,6 +147,7 @@ def main() -> None:
                 assert not result.problems, result.problems[:5]
                 print(f"{label} (read included): {time.perf_counter() - t0:.1f} s wall, "
                       f"{time.process_time() - c0:.1f} s CPU — ratings {result.counts['ratings']}")
+            _bench_changed(changed_book, today, len(data.ratings))
             _bench_survey(today)
             db.session.remove()
             db.engine.dispose()

@@ -2,11 +2,11 @@
 
 The whole set is checked first (:func:`tracker.importer.checks.check`); with any
 problem nothing is written. Otherwise every row is upserted, each create/update is
-audited; new ratings are inserted in bulk with health from
-:func:`tracker.analysis.rating_health` and an audit row each, changed ones go through
+audited; new and changed ratings are written in bulk with health from
+:func:`tracker.analysis.rating_health` and an audit row each, by the rules of
 :func:`tracker.services.ratings.save_rating` (so health and the audit trail are the
-same as from the form), and one ``import`` audit row
-carries the counts. Importing the same files again writes nothing at all.
+same as from the form), and one ``import`` audit row carries the counts. Importing the
+same files again writes nothing at all; a dry run writes no rating at all.
 
 Choices the brief leaves open:
 
@@ -30,11 +30,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..analysis import rating_health
 from ..extensions import db
-from ..models import AuditLog, Contract, Department, Period, Rating, RatingScore, Service, User
+from ..models import AuditLog, Contract, Criterion, Department, Period, Rating, RatingScore, Service, User
 from ..models.base import utcnow
 from ..services import audit
 from ..services import ratings as rating_service
@@ -130,7 +130,7 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
                          | ({"users.added": [None, len(result.users_created)]} if result.users_created else {}),
                          reason=f"import from {data.source}", user_id=actor_id)
             db.session.commit()
-    except rating_service.RatingError as exc:  # the checks should have caught it; refuse the whole import
+    except (rating_service.RatingError, ImportConflict) as exc:  # refuse the whole import
         db.session.rollback()
         result.problems.append(Problem("ratings.csv", 0, str(exc)))
     except Exception:
@@ -311,33 +311,22 @@ def _rating_values(row, plan, snap) -> tuple[dict[str, Any], dict[str, int]]:
 
 def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress=None, *,
                    dry_run: bool = False) -> None:
-    """Write the ratings: new ones in bulk, changed ones through :func:`save_rating`, unchanged ones not at all.
+    """Write the ratings: new and changed ones in bulk, unchanged ones not at all; a dry run writes none.
 
     A 50,000-row file would take minutes through ``save_rating`` (a query and a flush per
-    row); the checks have already validated every row with
-    :func:`tracker.services.ratings.validate`, and health comes from the same
-    :func:`tracker.analysis.rating_health`, so the bulk path stores what the form would.
-    On a dry run new ratings are only counted.
+    row), holding SQLite's write lock all along; the checks have already validated every
+    row with :func:`tracker.services.ratings.validate`, and :func:`_rating_update` decides
+    in Python what ``save_rating`` would write over a stored rating (health from the same
+    :func:`tracker.analysis.rating_health`), so the bulk path stores and audits what the
+    form would. A dry run only counts: it compares with the same function and writes nothing.
     """
     counts = result.counts["ratings"]
     if not data.ratings:
         return
     period_ids = {periods[row.period].id for row in data.ratings if periods[row.period].id is not None}
-    # Existing ratings as plain rows (ORM objects for 50,000 ratings cost seconds), compared field by field.
-    compared = ("recommend", "standard_met", "no_interaction", "comment", "health", "respondent_id")
-    existing: dict[tuple[int, int, str], dict[str, Any]] = {}
-    if period_ids:
-        for row in db.session.execute(select(Rating.id, Rating.contract_id, Rating.period_id, Rating.respondent_key,
-                                             *(getattr(Rating, name) for name in compared))
-                                      .where(Rating.period_id.in_(period_ids))):
-            existing[(row[1], row[2], row[3])] = dict(zip(compared, row[4:])) | {"id": row[0], "scores": {}}
-        by_id = {values["id"]: values for values in existing.values()}
-        for rating_id, criterion_id, score in db.session.execute(
-                select(RatingScore.rating_id, RatingScore.criterion_id, RatingScore.score)
-                .join(Rating, Rating.id == RatingScore.rating_id).where(Rating.period_id.in_(period_ids))):
-            by_id[rating_id]["scores"][criterion_id] = score
-    key_by_criterion = {c.id: k for k, c in snap.criteria.items()}
+    existing = _stored_ratings(period_ids)
     new_rows: list[tuple[dict[str, Any], dict[str, int]]] = []
+    updates: list[_RatingUpdate] = []
     total = len(data.ratings)
     for done, row in enumerate(data.ratings, start=1):
         contract, period = contracts[row.link], periods[row.period]
@@ -346,8 +335,9 @@ def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progr
         rating = existing.get((contract.id, period.id, respondent))
         if rating is not None and not respondent:
             values["respondent_id"] = rating["respondent_id"]  # the head who edited the blank rating on the form
+        update = _rating_update(rating, values, answered, snap.criteria) if rating is not None else None
         closed = snap.periods.get(row.period) is not None and snap.periods[row.period].status == "closed"
-        if closed and (rating is None or _differs(rating, values, answered, key_by_criterion, compared)):
+        if closed and (rating is None or update is not None):
             # A closed period is read-only; only periods this import creates receive history.
             result.problems.append(Problem(row.file, row.line, f"period {row.period!r}: the period is closed; "
                                                                "reopen it first (admin) to change its ratings"))
@@ -355,24 +345,25 @@ def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progr
         if rating is None:
             new_rows.append((values | {"contract_id": contract.id, "period_id": period.id,
                                        "respondent_key": respondent, "submitted_by_id": actor_id}, answered))
+        elif update is not None:
+            updates.append(update)
         else:
-            if _differs(rating, values, answered, key_by_criterion, compared):
-                rating_service.save_rating(
-                    contract, period,
-                    rating_service.RatingInput(scores=answered, recommend=row.recommend,
-                                               standard_met=row.standard_met, no_interaction=row.no_interaction,
-                                               comment=row.comment),
-                    respondent_key=respondent, respondent_id=values["respondent_id"], actor_id=actor_id,
-                    require_open=False, criteria=snap.criteria)
-                counts.changed += 1
-            else:
-                counts.unchanged += 1
+            counts.unchanged += 1
         if progress is not None and (done % 1000 == 0 or done == total):
             progress("ratings", done, total)
     counts.added += len(new_rows)
-    if not new_rows or dry_run or result.problems:
-        return  # a dry run only counts the new ratings: the bulk insert would be rolled back anyway
+    counts.changed += len(updates)
+    if dry_run or result.problems:
+        return  # a dry run only counts: whatever it wrote would be rolled back anyway
     now = utcnow()
+    if updates:
+        _write_updates(updates, actor_id, now)
+    if new_rows:
+        _insert_ratings(new_rows, snap, actor_id, now)
+
+
+def _insert_ratings(new_rows, snap, actor_id, now) -> None:
+    """INSERT new ratings, their scores and a ``create`` audit row each, in executemany batches."""
     # Plain table inserts (executemany) in the import's transaction; the ORM's bulk path with RETURNING
     # spliced its result batches in quadratic time on SQLite.
     connection = db.session.connection()
@@ -395,11 +386,109 @@ def _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progr
     connection.execute(AuditLog.__table__.insert(), entries)
 
 
-def _differs(rating: dict[str, Any], values: dict[str, Any], answered: dict[str, int], key_by_criterion: dict,
-             compared: tuple[str, ...]) -> bool:
-    """True when a stored rating (plain values and scores by criterion id) differs from a row's values."""
-    old_scores = {key_by_criterion.get(cid, str(cid)): score for cid, score in rating["scores"].items()}
-    return any(rating[name] != values[name] for name in compared) or old_scores != answered
+#: The stored fields of a rating that an import may change, in the order save_rating audits them.
+_RATING_FIELDS = ("recommend", "standard_met", "no_interaction", "comment", "respondent_id", "health")
+
+#: Rows per executemany batch of the bulk update.
+_BATCH = 2000
+
+
+@dataclass
+class _RatingUpdate:
+    """What :func:`tracker.services.ratings.save_rating` would write over one stored rating."""
+
+    rating_id: int
+    version: int
+    values: dict[str, Any]  # the _RATING_FIELDS
+    scores: dict[str, tuple[int, int, float]]  # criterion key -> (criterion id, score, weight)
+    changes: dict[str, list]  # the audit row's {field: [old, new]}
+
+
+class ImportConflict(RuntimeError):
+    """A rating changed (a form save) while the import was comparing it: nothing was written."""
+
+
+def _stored_ratings(period_ids: set[int]) -> dict[tuple[int, int, str], dict[str, Any]]:
+    """Existing ratings of ``period_ids`` as plain rows keyed by (contract, period, respondent), two queries.
+
+    ``scores`` maps a criterion key (retired ones too) to ``(criterion id, score, weight)``;
+    ORM objects for 50,000 ratings would cost seconds.
+    """
+    existing: dict[tuple[int, int, str], dict[str, Any]] = {}
+    if not period_ids:
+        return existing
+    for row in db.session.execute(select(Rating.id, Rating.version, Rating.contract_id, Rating.period_id,
+                                         Rating.respondent_key, *(getattr(Rating, n) for n in _RATING_FIELDS))
+                                  .where(Rating.period_id.in_(period_ids))):
+        existing[(row[2], row[3], row[4])] = (dict(zip(_RATING_FIELDS, row[5:]))
+                                              | {"id": row[0], "version": row[1], "scores": {}})
+    by_id = {values["id"]: values for values in existing.values()}
+    for rating_id, criterion_id, key, score, weight in db.session.execute(
+            select(RatingScore.rating_id, RatingScore.criterion_id, Criterion.key, RatingScore.score,
+                   RatingScore.weight)
+            .join(Rating, Rating.id == RatingScore.rating_id).join(Criterion, Criterion.id == RatingScore.criterion_id)
+            .where(Rating.period_id.in_(period_ids)).order_by(RatingScore.rating_id, RatingScore.criterion_id)):
+        by_id[rating_id]["scores"][key] = (criterion_id, score, weight)
+    return existing
+
+
+def _rating_update(stored: dict[str, Any], values: dict[str, Any], answered: dict[str, int],
+                   criteria: dict[str, Criterion]) -> _RatingUpdate | None:
+    """What save_rating would write over ``stored`` for a row's ``values``/``answered``; None when nothing changes.
+
+    The same rules as :func:`tracker.services.ratings.save_rating` for an existing rating:
+    the scores of retired criteria (not in ``criteria``) are kept unless the row says "no
+    interaction", a criterion scored before keeps its stored weight, one answered for the
+    first time takes today's; health is :func:`rating_health` over the result. Used by
+    the dry run and the apply alike, so both count the same ratings as changed.
+    """
+    old = stored["scores"]
+    kept = {} if values["no_interaction"] else {k: s for k, s in old.items() if k not in criteria}
+    scores = kept | {k: (criteria[k].id, s, old[k][2] if k in old else criteria[k].weight)
+                     for k, s in answered.items()}
+    new = {name: values[name] for name in _RATING_FIELDS if name != "health"}
+    new["health"] = (rating_health({k: s for k, (_c, s, _w) in scores.items()},
+                                   {k: w for k, (_c, _s, w) in scores.items()}) if scores else None)
+    changes = {name: [stored[name], new[name]] for name in _RATING_FIELDS if stored[name] != new[name]}
+    old_scores = {k: s for k, (_c, s, _w) in old.items()}
+    new_scores = {k: s for k, (_c, s, _w) in scores.items()}
+    changes |= {f"score.{k}": [old_scores.get(k), new_scores.get(k)]
+                for k in set(old_scores) | set(new_scores) if old_scores.get(k) != new_scores.get(k)}
+    if not changes:
+        return None
+    return _RatingUpdate(stored["id"], stored["version"], new, scores, changes)
+
+
+def _write_updates(updates: list[_RatingUpdate], actor_id: int | None, now) -> None:
+    """UPDATE changed ratings, replace their scores, add an ``update`` audit row each (executemany batches).
+
+    Each UPDATE is guarded by the version read (as the ORM's version counter does): a rating
+    saved from the form meanwhile raises :class:`ImportConflict` and the import is rolled back.
+    """
+    connection = db.session.connection()
+    ratings, scores_table = Rating.__table__, RatingScore.__table__
+    statement = (ratings.update()
+                 .where(ratings.c.id == bindparam("b_id"), ratings.c.version == bindparam("b_version"))
+                 .values({name: bindparam(f"b_{name}") for name in _RATING_FIELDS}
+                         | {"submitted_by_id": bindparam("b_submitted_by_id"), "version": ratings.c.version + 1,
+                            "updated_at": bindparam("b_updated_at")}))
+    check_rows = connection.dialect.supports_sane_multi_rowcount
+    for start in range(0, len(updates), _BATCH):
+        batch = updates[start:start + _BATCH]
+        done = connection.execute(statement, [
+            {"b_id": u.rating_id, "b_version": u.version, "b_submitted_by_id": actor_id, "b_updated_at": now}
+            | {f"b_{name}": u.values[name] for name in _RATING_FIELDS} for u in batch])
+        if check_rows and done.rowcount != len(batch):
+            raise ImportConflict("ratings were changed while the import ran; nothing was imported, try again")
+        connection.execute(scores_table.delete().where(scores_table.c.rating_id == bindparam("b_id")),
+                           [{"b_id": u.rating_id} for u in batch])
+        scores = [{"rating_id": u.rating_id, "criterion_id": cid, "score": score, "weight": weight}
+                  for u in batch for cid, score, weight in u.scores.values()]
+        if scores:
+            connection.execute(scores_table.insert(), scores)
+        connection.execute(AuditLog.__table__.insert(), [
+            {"at": now, "user_id": actor_id, "action": "update", "entity": "rating", "entity_id": u.rating_id,
+             "reason": None, "changes": _audit_json(u.changes)} for u in batch])
 
 
 #: Columns of a new rating that its audit row leaves out (they identify the rating, as in save_rating).
