@@ -5,7 +5,7 @@ Run by ``bench/load/run.py`` (which seeds the accounts); alone::
     BENCH_ACCOUNTS=accounts.json BENCH_RESULT=result.json \
         locust -f bench/load/locustfile.py --headless -u 50 -r 10 -t 60s --host http://127.0.0.1:8000
 
-``BENCH_ACCOUNTS`` is a JSON list of e-mails (password ``BENCH_PASSWORD``, default ``demo``);
+``BENCH_ACCOUNTS`` is a JSON list of e-mails (password ``BENCH_PASSWORD``, default ``demo-load``);
 each simulated user takes the next one. At the end ``BENCH_RESULT`` receives the accepted
 submissions as ``[contract id, e-mail]`` pairs, the pairs whose first post was still
 unanswered when the run stopped (``in_flight``), and the number of 5xx responses.
@@ -22,7 +22,7 @@ import threading
 from locust import HttpUser, between, events, task
 
 ACCOUNTS: list[str] = json.load(open(os.environ["BENCH_ACCOUNTS"])) if os.environ.get("BENCH_ACCOUNTS") else []
-PASSWORD = os.environ.get("BENCH_PASSWORD", "demo")
+PASSWORD = os.environ.get("BENCH_PASSWORD", "demo-load")
 _next_account = itertools.count()
 _lock = threading.Lock()
 accepted: set[tuple[int, str]] = set()

@@ -7,7 +7,7 @@ Usage (from the repository root)::
         .venv/bin/python bench/load/run.py --recreate      # PostgreSQL: an EMPTY database of its own
     .venv/bin/python bench/load/run.py -u 10 -t 10s        # the smoke version the test suite runs
 
-Steps: migrate, load the demo company, add ``--accounts`` colleagues (password ``demo``) as
+Steps: migrate, load the demo company, add ``--accounts`` colleagues (password ``demo-load``) as
 respondents of every agreement their department receives in the open period, serve with
 gunicorn on a free local port, run Locust headless, stop gunicorn, then report p50/p95/p99,
 request and failure counts and the 5xx count, and compare the ratings in the database with
@@ -111,7 +111,7 @@ with app.app_context():
     for i in range({n}):
         dep = db.session.get(Department, customers[i % len(customers)])
         user, _ = users.create_user(f"load{{i:03d}}@{BENCH_DOMAIN}", "member", department_code=dep.code,
-                                    name=f"Load {{i}}", password="demo")
+                                    name=f"Load {{i}}", password="demo-load")
         for con in by_customer[dep.id]:
             respondents.add_respondent(con, user)
         emails.append(user.email)
@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
          "bench_wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_for(port, gunicorn, args.workers)
-        locust_env = dict(env, BENCH_ACCOUNTS=str(out / "accounts.json"), BENCH_RESULT=str(out / "result.json"))
+        locust_env = dict(env, BENCH_ACCOUNTS=str(out / "accounts.json"), BENCH_RESULT=str(out / "result.json"),
+                          BENCH_PASSWORD="demo-load")
         subprocess.run(
             [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(args.users),
              "-r", str(args.spawn_rate), "-t", args.time, "--csv", str(out / "locust"), "--only-summary",

@@ -15,6 +15,7 @@ from .org import ConflictError
 from .settings import LOCALES, _
 
 
+MIN_PASSWORD_LENGTH = 8
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
 
 
@@ -94,6 +95,14 @@ def create_user(
             raise UserError(_("unknown department code %(code)r", code=department_code), "department_id")
     if role in DEPARTMENT_ROLES and department is None:
         raise UserError(_("role %(role)s needs a department (--department CODE)", role=role), "department_id")
+    if role not in DEPARTMENT_ROLES and department is not None:
+        raise UserError(_("role %(role)s belongs to no department; leave the department empty", role=role),
+                        "department_id")
+    if department is not None and department.is_external:
+        raise UserError(_("%(code)s is an external customer: it has no heads or colleagues", code=department.code),
+                        "department_id")
+    if password and len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(_("a password needs at least %(n)d characters", n=MIN_PASSWORD_LENGTH), "password")
     _check_one_head(role, department, None)
     generated = None
     if not password:
