@@ -50,6 +50,11 @@ def app(database_url):
     @app.before_request
     def _forget_cached_user():
         g.pop("_login_user", None)
+    yield from prepared_database(app)
+
+
+def prepared_database(app):
+    """Yield ``app`` inside its app context over an empty schema with the default criteria; clean up after."""
     with app.app_context():
         if TEST_DATABASE_URL:
             _reset_server_database()

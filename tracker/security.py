@@ -7,7 +7,7 @@ from flask import Flask, Response
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
 

@@ -20,9 +20,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import user as user_model
-from tracker.services import settings as settings_service
 
-from ..conftest import TEST_DATABASE_URL, _reset_server_database
+from ..conftest import prepared_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,15 +51,7 @@ def app(database_url, monkeypatch):
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
     })
-    with app.app_context():
-        if TEST_DATABASE_URL:
-            _reset_server_database()
-        else:
-            db.create_all()
-        settings_service.ensure_defaults()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    yield from prepared_database(app)
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -133,6 +133,6 @@ def test_csp_header_and_clean_console_on_each_page(page, live_server, org):
             assert response.status == 200, (email, path)
             policy = response.headers.get("content-security-policy", "")
             # Pages that embed a chart may allow <object> from our own origin; nothing else is loosened.
-            assert policy in (CSP, CSP.replace("object-src 'none'", "object-src 'self'")), (path, policy)
+            assert policy == CSP, (path, policy)
             page.wait_for_load_state("load")
     # Console errors (CSP violations included) fail the test in the ``page`` fixture.

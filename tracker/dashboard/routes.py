@@ -14,7 +14,6 @@ from flask_login import current_user
 from .. import formatting
 from ..auth import roles_required
 from ..charts import HistorySeries, dependency_graph, history_chart
-from ..security import CSP
 from ..services import settings as settings_service
 from . import bp, queries
 
@@ -27,8 +26,6 @@ PAGE_ROLES = ("coo", "hr", "admin", "head")
 
 # A chart document: its own inline styles, nothing else; may be framed by our own pages only.
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
-# A page that embeds a chart with <object>.
-PAGE_CSP = CSP.replace("object-src 'none'", "object-src 'self'")
 
 
 @bp.route("/")
@@ -41,10 +38,7 @@ def index():
         return render_template("dashboard/index.html", board=None, periods=periods, period=None)
     board = queries.dashboard(period)
     limit = 10**9 if request.args.get("all") else LIST_LIMIT
-    response = Response(render_template("dashboard/index.html", board=board, periods=periods, period=period,
-                                        limit=limit))
-    response.headers["Content-Security-Policy"] = PAGE_CSP
-    return response
+    return render_template("dashboard/index.html", board=board, periods=periods, period=period, limit=limit)
 
 
 @bp.route("/graph.svg")
@@ -104,12 +98,10 @@ def department(code: str):
                 downstream.append(queries.link_row(pa, cid, rank_of.get(cid)))
         if figures is not None and figures.bottleneck is not None:
             bottleneck = queries.link_row(pa, figures.bottleneck, rank_of.get(figures.bottleneck))
-    response = Response(render_template(
+    return render_template(
         "dashboard/department.html", dep=dep, pa=pa, figures=figures, upstream=upstream, downstream=downstream,
         bottleneck=bottleneck, period=period, periods=periods,
-    ))
-    response.headers["Content-Security-Policy"] = PAGE_CSP
-    return response
+    )
 
 
 @bp.route("/departments/<code>/history.svg")
@@ -148,15 +140,13 @@ def contract(contract_id: int):
         rank = next((w.rank for w in pa.weak_links if w.contract.id == contract_id), None)
         row = queries.link_row(pa, contract_id, rank)
     ratings = queries.ratings_of(contract_id, period) if period else []
-    response = Response(render_template(
+    return render_template(
         "dashboard/contract.html", con=con, row=row, pa=pa, period=period, periods=periods, ratings=ratings,
         follow_ups=queries.follow_ups_of(contract_id), sees_comments=_sees_comments(con),
         sees_respondents=current_user.role in ("admin", "coo"),
         target=row.target if row else (con.target if con.target is not None else settings_service.target()),
         floor=row.floor if row else (con.floor if con.floor is not None else settings_service.floor()),
-    ))
-    response.headers["Content-Security-Policy"] = PAGE_CSP
-    return response
+    )
 
 
 @bp.route("/contracts/<int:contract_id>/history.svg")

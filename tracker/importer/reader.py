@@ -271,6 +271,21 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def sheet_table(file: str, sheet: Any) -> RawTable:
+    """The raw table of one worksheet: the first non-empty row is the header; empty rows are skipped."""
+    header: list[str] | None = None
+    rows = []
+    for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_cell_text(v) for v in values]
+        if header is None:
+            if any(c.strip() for c in cells):
+                header = [normalise_header(c) for c in cells]
+            continue
+        if any(c.strip() for c in cells):
+            rows.append((line, cells))
+    return RawTable(file, header or [], rows)
+
+
 def read_workbook(path: Any) -> tuple[dict[str, RawTable], list[Problem]]:
     """Raw tables of an XLSX workbook (a path or a binary file) whose sheets are named like the files.
 
@@ -284,19 +299,8 @@ def read_workbook(path: Any) -> tuple[dict[str, RawTable], list[Problem]]:
         for sheet in book.worksheets:
             title = sheet.title.strip().lower()
             file = title if title.endswith(".csv") else f"{title}.csv"
-            if file not in COLUMNS:
-                continue
-            header: list[str] | None = None
-            rows = []
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in values]
-                if header is None:
-                    if any(c.strip() for c in cells):
-                        header = [normalise_header(c) for c in cells]
-                    continue
-                if any(c.strip() for c in cells):
-                    rows.append((line, cells))
-            tables[file] = RawTable(file, header or [], rows)
+            if file in COLUMNS:
+                tables[file] = sheet_table(file, sheet)
     finally:
         book.close()
     return tables, []

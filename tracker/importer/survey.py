@@ -37,7 +37,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..analysis import round_half_away
-from .reader import ImportSet, Problem, RatingRow, RawTable, _cell_text, normalise_header, read_csv
+from .reader import ImportSet, Problem, RatingRow, RawTable, normalise_header, read_csv, sheet_table
 from .uploads import ImportFileError, check_upload
 
 __all__ = ["MAPPING_KEYS", "SCALES", "check_mapping", "read_survey", "survey_set"]
@@ -118,20 +118,9 @@ def read_survey(filename: str, data: bytes) -> RawTable:
 
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            sheet = book.worksheets[0]
-            header: list[str] | None = None
-            rows = []
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in values]
-                if header is None:
-                    if any(c.strip() for c in cells):
-                        header = [normalise_header(c) for c in cells]
-                    continue
-                if any(c.strip() for c in cells):
-                    rows.append((line, cells))
+            return sheet_table(name, book.worksheets[0])
         finally:
             book.close()
-        return RawTable(name, header or [], rows)
     except ImportFileError:
         raise
     except Exception as exc:  # a damaged file: csv, codec and openpyxl errors alike

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload
@@ -16,7 +17,10 @@ from .settings import LOCALES, _
 
 
 MIN_PASSWORD_LENGTH = 8
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown accounts against; made on first use, not at import (scrypt is slow)."""
+    return generate_password_hash("not a password of anyone")
 
 
 class UserError(ValueError):
@@ -37,7 +41,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email or "")
     if user is None:
         # Hash anyway, so the answer takes as long as for a real account.
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not user.is_active or not user.check_password(password or ""):
         return None
