@@ -162,3 +162,39 @@ def test_analysis_does_not_depend_on_row_order(G, rng):
     for items in (departments, contracts, ratings):
         rng.shuffle(items)
     assert analyze(departments, contracts, ratings, "Q2", ["Q1", "Q2"]).to_json() == expected
+
+
+@given(organizations(), st.data())
+@settings(max_examples=60)
+def test_ratings_outside_periods_read_change_nothing(G, data):
+    """The loader reads only ``periods_read``; older ratings must not change any figure."""
+    from tracker.analysis import periods_read
+
+    periods = [f"P{i}" for i in range(8)]
+    period = data.draw(st.sampled_from(periods))
+    departments = [Department(n, n, k) for n, k in G.nodes(data="kind")]
+    contracts = [Contract(c, u, v, "s", 1) for u, v, ids in G.edges(data="contracts") for c in ids]
+    ratings = [
+        Rating(con.id, label, data.draw(HEALTHS), recommend=data.draw(st.one_of(st.none(), st.integers(0, 10))))
+        for con in contracts for label in periods if data.draw(st.booleans())
+    ]
+    read = set(periods_read(period, periods))
+    full = analyze(departments, contracts, ratings, period, periods)
+    windowed = analyze(departments, contracts, [r for r in ratings if r.period in read], period, periods)
+    assert windowed.to_json() == full.to_json()
+    assert {c: (f.health, f.stale, f.delta, f.declining) for c, f in windowed.contracts.items()} == \
+        {c: (f.health, f.stale, f.delta, f.declining) for c, f in full.contracts.items()}
+
+
+def test_trend_reads_a_stale_value_four_periods_back():
+    """P2 and P1 unrated: the health two periods before P4 is borrowed from P0, and P4 is declining."""
+    from tracker.analysis import periods_read
+
+    periods = ["P0", "P1", "P2", "P3", "P4"]
+    departments = [Department("A", "A", "internal"), Department("X", "X", "external")]
+    contracts = [Contract(1, "A", "X", "s", 1)]
+    ratings = [Rating(1, "P0", 80.0), Rating(1, "P3", 70.0), Rating(1, "P4", 65.0)]
+    assert periods_read("P4", periods) == periods
+    windowed = [r for r in ratings if r.period in periods_read("P4", periods)]
+    figures = analyze(departments, contracts, windowed, "P4", periods).contracts[1]
+    assert (figures.delta, figures.declining) == (-5.0, True)

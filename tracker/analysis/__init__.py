@@ -18,6 +18,7 @@ from tracker.analysis.health import (
     Trend,
     contract_health,
     contract_trend,
+    periods_read,
     rating_health,
 )
 from tracker.analysis.period import (
@@ -55,6 +56,7 @@ __all__ = [
     "rating_health",
     "contract_health",
     "contract_trend",
+    "periods_read",
     "ContractHealth",
     "Trend",
     "DECLINE_AT_ONCE",

@@ -18,6 +18,7 @@ __all__ = [
     "rating_health",
     "contract_health",
     "contract_trend",
+    "periods_read",
     "DECLINE_AT_ONCE",
 ]
 
@@ -226,6 +227,30 @@ def contract_trend(
     index = _period_index(period, periods)
     means = _mean_health_by_period(ratings, contract_ids)
     return _trend_from_means(means, contract_ids, index, periods)
+
+
+def periods_read(period: str, periods: Sequence[str]) -> list[str]:
+    """Return the labels whose ratings the health and trend of `period` depend on, oldest first.
+
+    The trend compares the contract health of `period` with the two periods before it, and
+    each of those may borrow a stale value from up to two periods before itself, so no rating
+    older than four periods before `period` can change a figure. A loader reads only these.
+
+    Raises
+    ------
+    ValueError
+        If `period` is not in `periods`.
+
+    Examples
+    --------
+    >>> periods_read("Q6", ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7"])
+    ['Q2', 'Q3', 'Q4', 'Q5', 'Q6']
+    >>> periods_read("Q2", ["Q1", "Q2"])
+    ['Q1', 'Q2']
+    """
+    periods = list(periods)
+    index = _period_index(period, periods)
+    return periods[max(0, index - 2 - _LOOKBACK):index + 1]
 
 
 def _period_index(period, periods):

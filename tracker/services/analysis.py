@@ -91,8 +91,8 @@ def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
 
     Departments are those shown in the period (not archived, or archived after a closed
     period closed) plus any archived one that still has an active contract in the period;
-    ratings are those of the active contracts in this period and every earlier one (by
-    start date), which give stale health and trends. Target and floor are those stored
+    ratings are those of the active contracts in this period and the earlier ones that give
+    stale health and trends (:func:`tracker.analysis.periods_read`). Target and floor are those stored
     with a closed period when it closed, else the organization settings.
 
     Raises
@@ -131,6 +131,15 @@ def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
         )
     ]
 
+    labels = list(db.session.scalars(
+        select(Period.label).where(Period.start_date <= period.start_date)
+        .order_by(Period.start_date, Period.end_date, Period.label)
+    ))
+    if period.label not in labels:  # pragma: no cover - the period itself always qualifies
+        labels.append(period.label)
+
+    # Only the periods whose ratings can change a figure (the trend's and the stale look-back's):
+    # a long history would otherwise be read whole on every page.
     active_ids = select(Contract.id).where(active)
     ratings = [
         analysis.Rating(cid, label, health, recommend=recommend, standard_met=standard_met,
@@ -139,16 +148,10 @@ def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
             select(Rating.contract_id, Period.label, Rating.health, Rating.recommend,
                    Rating.standard_met, Rating.no_interaction)
             .join(Period, Rating.period_id == Period.id)
-            .where(Rating.contract_id.in_(active_ids), Period.start_date <= period.start_date)
+            .where(Rating.contract_id.in_(active_ids),
+                   Period.label.in_(analysis.periods_read(period.label, labels)))
         )
     ]
-
-    labels = list(db.session.scalars(
-        select(Period.label).where(Period.start_date <= period.start_date)
-        .order_by(Period.start_date, Period.end_date, Period.label)
-    ))
-    if period.label not in labels:  # pragma: no cover - the period itself always qualifies
-        labels.append(period.label)
 
     stored = dict(db.session.execute(
         select(Setting.key, Setting.value).where(Setting.key.in_(("target", "floor")))
