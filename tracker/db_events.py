@@ -1,4 +1,4 @@
-"""Per-connection database settings."""
+"""Per-connection database settings and the engine listeners every app gets."""
 from __future__ import annotations
 
 from flask import Flask
@@ -23,8 +23,10 @@ def configure_engine(engine: Engine) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Configure the app's engine as soon as it exists."""
+    """Configure the app's engine as soon as it exists, and track writes for the data version."""
     from .extensions import db
+    from .services import data_version
 
     with app.app_context():
         configure_engine(db.engine)
+        data_version.watch(db.engine)

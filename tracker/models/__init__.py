@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 from .api import ApiToken
+from .data_version import DataVersion
 from .org import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, ContractRespondent, Department, Service
 from .rating import PERIOD_STATUSES, STANDARD_MET, Criterion, Period, Rating, RatingScore
 from .user import DEPARTMENT_ROLES, ROLES, User
@@ -13,6 +14,7 @@ __all__ = [
     "Contract",
     "ContractRespondent",
     "Criterion",
+    "DataVersion",
     "DEPARTMENT_KINDS",
     "DEPARTMENT_ROLES",
     "Department",

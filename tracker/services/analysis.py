@@ -7,12 +7,16 @@ ratings, period labels and settings).
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from .. import analysis
 from ..extensions import db
 from ..models import Contract, Department, Period, Rating, Service, Setting
+from . import data_version
 from . import settings as settings_service
 
 __all__ = ["active_contracts_condition", "shown_departments_condition", "current_period", "known_periods", "period_analysis", "resolve_period"]
@@ -86,8 +90,18 @@ def shown_departments_condition(period: Period):
     return or_(Department.archived_at.is_(None), Department.archived_at > closed_at)
 
 
+# Analyses computed in this process, by (database, period, data version token); the newest last.
+_CACHE: OrderedDict[tuple[str, str, str], analysis.PeriodAnalysis] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 6
+
+
 def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
     """Analyse one period: every figure of the product brief for the contracts active in it.
+
+    The result is computed once per state of the data (:mod:`.data_version`) and kept in this
+    process, so the pages, the API and the charts of one period share one computation until a
+    rating, agreement, department, period or setting changes; callers must not modify it.
 
     Departments are those shown in the period (not archived, or archived after a closed
     period closed) plus any archived one that still has an active contract in the period;
@@ -101,6 +115,25 @@ def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
         ``period`` is a label no period has (the message lists the known labels).
     """
     period = resolve_period(period)
+    token = data_version.current()
+    if token is None:
+        return _compute(period)
+    key = (db.engine.url.render_as_string(hide_password=True), period.label, token)
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return found
+    result = _compute(period)
+    with _CACHE_LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
+def _compute(period: Period) -> analysis.PeriodAnalysis:
+    """Load ``period`` with a fixed number of queries and analyse it (no cache)."""
     active = active_contracts_condition(period)
     supplier = aliased(Department)
     customer = aliased(Department)

@@ -75,7 +75,13 @@ def active_criteria() -> list[Criterion]:
 
 
 def ensure_defaults() -> None:
-    """Create the four standard criteria when there are none (idempotent; commits)."""
+    """Create the four standard criteria when there are none, and the data-version row (idempotent; commits)."""
+    from ..models import DataVersion
+    from .data_version import new_token
+
+    if db.session.get(DataVersion, 1) is None:
+        db.session.add(DataVersion(id=1, token=new_token()))
+        db.session.commit()
     if db.session.scalar(db.select(db.func.count()).select_from(Criterion)):
         return
     for position, (key, name, name_ru) in enumerate(DEFAULT_CRITERIA):
