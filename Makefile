@@ -44,10 +44,7 @@ test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
-	$(BIN)/python bench/bench_analysis.py
-	$(BIN)/python bench/bench_import.py
-	$(BIN)/python bench/load/run.py
-	if [ -n "$(BENCH_DATABASE_URL)" ]; then DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/load/run.py --recreate; fi
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) instance test-output .pytest_cache
