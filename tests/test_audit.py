@@ -155,6 +155,7 @@ NOT_AUDITED = {
     "tracker.services.tokens.find_user": "stamps a token's last use; not a change of the organization",
     "tracker.services.tokens.load_user_from_request": "calls find_user",
     "tracker.services.users.end_sessions": "bumps session_version at logout; not a change of the organization",
+    "tracker.services.data_version.watch": "registers the listener that renews the data-version token at commit",
 }
 #: Write functions that only add to the caller's session (the caller commits and is listed above).
 SESSION_ONLY = {"tracker.services.ratings.save_rating"}
