@@ -174,10 +174,12 @@ def _compute(period: Period) -> analysis.PeriodAnalysis:
     # Only the periods whose ratings can change a figure (the trend's and the stale look-back's):
     # a long history would otherwise be read whole on every page.
     active_ids = select(Contract.id).where(active)
+    # The largest read: plain rows from the session's connection (no ORM result processing),
+    # one record each, with positional arguments.
+    Record = analysis.Rating
     ratings = [
-        analysis.Rating(cid, label, health, recommend=recommend, standard_met=standard_met,
-                        no_interaction=bool(no_interaction))
-        for cid, label, health, recommend, standard_met, no_interaction in db.session.execute(
+        Record(cid, label, health, recommend, standard_met, bool(no_interaction))
+        for cid, label, health, recommend, standard_met, no_interaction in db.session.connection().execute(
             select(Rating.contract_id, Period.label, Rating.health, Rating.recommend,
                    Rating.standard_met, Rating.no_interaction)
             .join(Period, Rating.period_id == Period.id)
