@@ -96,12 +96,13 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 6
 
 
-def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
+def period_analysis(period: Period | str, *, use_cache: bool = True) -> analysis.PeriodAnalysis:
     """Analyse one period: every figure of the product brief for the contracts active in it.
 
     The result is computed once per state of the data (:mod:`.data_version`) and kept in this
     process, so the pages, the API and the charts of one period share one computation until a
     rating, agreement, department, period or setting changes; callers must not modify it.
+    ``use_cache=False`` computes afresh (the benchmark's cold figure).
 
     Departments are those shown in the period (not archived, or archived after a closed
     period closed) plus any archived one that still has an active contract in the period;
@@ -115,7 +116,7 @@ def period_analysis(period: Period | str) -> analysis.PeriodAnalysis:
         ``period`` is a label no period has (the message lists the known labels).
     """
     period = resolve_period(period)
-    token = data_version.current()
+    token = data_version.current() if use_cache else None
     if token is None:
         return _compute(period)
     key = (db.engine.url.render_as_string(hide_password=True), period.label, token)
