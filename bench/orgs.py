@@ -201,6 +201,9 @@ def seed_database(org: Organization, *, open_last: bool = True) -> dict:
          "department_id": dept_id[head_department]},
     ])
     session.commit()
-    some_contract = contract_id[tuple(org.contracts[len(org.contracts) // 2][:3])]
-    return {"period": last, "department": head_department, "contract_id": some_contract,
-            "supplier": org.contracts[len(org.contracts) // 2][0]}
+    # The agreement and supplier shown: the middle one among those rated in the open period, so
+    # that every size shows a page of the same shape (rated, with respondents and scores).
+    rated = sorted({index for label, index, *_ in org.ratings if label == last})
+    chosen = org.contracts[rated[len(rated) // 2]]
+    return {"period": last, "department": head_department, "contract_id": contract_id[tuple(chosen[:3])],
+            "supplier": chosen[0]}
