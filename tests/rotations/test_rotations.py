@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
+
+from babel.dates import format_date
 
 import pytest
 from sqlalchemy import event, select
@@ -71,45 +73,55 @@ def plan(org, src="WH", dst="LOG", on=date(2026, 8, 12), status="planned", perso
     return rot
 
 
-def test_hr_plans_edits_and_marks_done_with_audit_rows(client, auth, org):
+def test_hr_plans_edits_and_marks_done_with_audit_rows(client, auth, org, future):
     wh, log = org.departments["WH"].id, org.departments["LOG"].id
+    first, second = future.start_date + timedelta(days=2), future.start_date + timedelta(days=9)
     auth.login("hr@test.local")
     assert f'<option selected value="{wh}">' in client.get(f"/rotations/new?from={wh}&to={log}").get_data(
         as_text=True)
     response = client.post("/rotations/new", data={
         "person": "Sergey Volkov, picker", "from_department_id": wh, "to_department_id": log,
-        "on_date": "2026-08-12", "duration": "half_day", "notes": "Dispatch desk"})
+        "on_date": first.isoformat(), "duration": "half_day", "notes": "Dispatch desk",
+        "purpose": "See the dispatch desk", "contract_id": org.contracts["WH", "LOG"].id})
     assert response.status_code == 302
     rot = db.session.scalar(select(Rotation))
-    assert (rot.person, rot.from_department_id, rot.to_department_id, rot.on_date, rot.duration, rot.status) == (
-        "Sergey Volkov, picker", wh, log, date(2026, 8, 12), "half_day", "planned")
+    assert (rot.person, rot.from_department_id, rot.to_department_id, rot.on_date, rot.duration, rot.status,
+            rot.period_id, rot.purpose, rot.contract_id) == (
+        "Sergey Volkov, picker", wh, log, first, "half_day", "planned", future.id, "See the dispatch desk",
+        org.contracts["WH", "LOG"].id)
 
     response = client.post(f"/rotations/{rot.id}/edit", data={
         "person": "Sergey Volkov, picker", "from_department_id": wh, "to_department_id": log,
-        "on_date": "2026-08-19", "duration": "half_day", "notes": "Dispatch desk"})
+        "on_date": second.isoformat(), "duration": "half_day", "notes": "Dispatch desk",
+        "purpose": "See the dispatch desk", "contract_id": org.contracts["WH", "LOG"].id})
     assert response.status_code == 302
-    assert client.post(f"/rotations/{rot.id}/status", data={"status": "done"}).status_code == 302
+    assert client.post(f"/rotations/{rot.id}/status", data={
+        "status": "done", "visitor_note": "Saw the dock queue", "host_note": "Useful"}).status_code == 302
     db.session.expire_all()
-    assert (rot.on_date, rot.status) == (date(2026, 8, 19), "done")
+    assert (rot.on_date, rot.status, rot.visitor_note, rot.host_note) == (
+        second, "done", "Saw the dock queue", "Useful")
     rows = audit_rows()
     assert [r.action for r in rows] == ["create", "update", "update"]
-    assert json.loads(rows[1].changes) == {"on_date": ["2026-08-12", "2026-08-19"]}
-    assert json.loads(rows[2].changes) == {"status": ["planned", "done"]}
+    assert json.loads(rows[1].changes) == {"on_date": [first.isoformat(), second.isoformat()]}
+    assert json.loads(rows[2].changes) == {"status": ["planned", "done"], "visitor_note": [None, "Saw the dock queue"],
+                                           "host_note": [None, "Useful"]}
     assert all(r.user_id == org.users["hr"].id and r.entity_id == rot.id for r in rows)
 
     html = client.get("/rotations/").get_data(as_text=True)
-    assert "Sergey Volkov, picker" in html and "WH → LOG" in html and "Aug 19, 2026" in html
+    assert "Sergey Volkov, picker" in html and "WH → LOG" in html and format_date(second, "medium", "en") in html
 
 
-def test_validation_errors_sit_next_to_fields_and_keep_input(client, auth, org):
+def test_validation_errors_sit_next_to_fields_and_keep_input(client, auth, org, future):
     wh, ext = org.departments["WH"].id, org.departments["EXT"].id
     auth.login("hr@test.local")
     html = client.post("/rotations/new", data={
-        "person": "Anna Belyaeva", "from_department_id": wh, "to_department_id": wh, "on_date": "2026-08-12",
+        "person": "Anna Belyaeva", "from_department_id": wh, "to_department_id": wh,
+        "on_date": (future.start_date + timedelta(days=1)).isoformat(),
         "duration": "day", "notes": "Long notes typed by HR"}).get_data(as_text=True)
-    assert "A rotation goes to a different department." in html
+    message = "A rotation goes to a different department: Anna Belyaeva works in WH."
+    assert message in html
     assert 'value="Anna Belyaeva"' in html and "Long notes typed by HR" in html
-    assert html.index('id="to_department_id"') < html.index("A rotation goes to a different department.")
+    assert html.index('id="to_department_id"') < html.index(message)
     html = client.post("/rotations/new", data={
         "person": "", "from_department_id": ext, "to_department_id": wh, "on_date": "",
         "duration": "day"}).get_data(as_text=True)
@@ -134,7 +146,7 @@ def test_before_after_shows_delta_and_not_yet_rated(client, auth, org):
     auth.login("coo@test.local")
     html = client.get("/rotations/").get_data(as_text=True)
     row = html.split("Sergey Volkov")[1].split("</tr>")[0]
-    assert "WH → LOG: 40.0 (2026-Q2)" in " ".join(row.split()) and "65.0 (2026-Q3)" in row and "Δ +25.0" in row
+    assert "WH → LOG: 40.0 (2026-Q2, N = 1) → 65.0 (2026-Q3, N = 2)" in " ".join(row.split()) and "Δ +25.0" in row
     it_row = html.split("Ivan Kiselev")[1].split("</tr>")[0]
     assert it_row.count("not yet rated") == 2 and "Δ" not in it_row
     assert html.index("Sergey Volkov") < html.index("Ivan Kiselev") < html.index("Planned one")
@@ -166,8 +178,11 @@ ROLES = {"member": "member.it@test.local", "head": "head.wh@test.local", "hr": "
 @pytest.mark.parametrize("path, allowed", [
     ("/rotations/", {"head", "hr", "coo", "admin"}),
     ("/rotations/suggestions", {"hr", "coo", "admin"}),
-    ("/rotations/new", {"hr"}),
-    ("/rotations/{rot}/edit", {"hr"}),
+    ("/rotations/new", {"hr", "admin"}),
+    ("/rotations/{rot}/edit", {"hr", "admin"}),
+    ("/rotations/{rot}", {"hr", "coo", "admin", "head"}),
+    ("/rotations/calendar", {"hr", "coo", "admin", "head"}),
+    ("/rotations/plan", {"hr", "coo", "admin"}),
 ])
 def test_get_access_per_role(client, auth, org, path, allowed):
     path = path.format(rot=plan(org).id)
@@ -179,15 +194,16 @@ def test_get_access_per_role(client, auth, org, path, allowed):
         auth.logout()
 
 
-@pytest.mark.parametrize("path", ["/rotations/new", "/rotations/{rot}/edit", "/rotations/{rot}/status"])
+@pytest.mark.parametrize("path", ["/rotations/new", "/rotations/{rot}/edit", "/rotations/{rot}/status",
+                                  "/rotations/{rot}/move"])
 def test_refused_posts_change_nothing(client, auth, org, path):
     rot = plan(org)
     path = path.format(rot=rot.id)
     data = {"person": "X", "from_department_id": org.departments["IT"].id,
             "to_department_id": org.departments["HR"].id, "on_date": "2026-08-01", "duration": "day",
-            "status": "cancelled"}
+            "status": "cancelled", "cancel_reason": "x", "week": "2026-08-10"}
     assert client.post(path, data=data).headers["Location"].startswith("/login")
-    for role in ("member", "head", "coo", "admin"):
+    for role in ("member", "head", "coo"):
         auth.login(ROLES[role])
         assert client.post(path, data=data).status_code == 403, role
         auth.logout()

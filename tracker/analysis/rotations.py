@@ -5,10 +5,16 @@ Pure functions over a `PeriodAnalysis`; nothing here imports Flask or the databa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["RotationSuggestion", "friction", "suggest_rotations"]
+import networkx as nx
+
+__all__ = [
+    "ContractAnswers", "PlannedVisit", "RotationSuggestion", "Skipped", "Suggestions", "effect_summary", "excerpt",
+    "friction", "greedy_plan", "mentions_requests", "plan_risk", "propose_plan", "suggest", "suggest_rotations",
+]
 
 INTERNAL = "internal"
 
@@ -49,6 +55,81 @@ class RotationSuggestion:
     risk: float
     score: float
     contracts: tuple
+    visits: tuple = ()
+    kind: str = "supplier_visits"
+    service: str = ""
+    communication: float | None = None
+    excerpt: str = ""
+    reverse_health: float | None = None
+
+    @property
+    def legs(self) -> tuple:
+        """The visits as ``((visitor, host), ...)``: one, or two for mutual friction."""
+        return self.visits or ((self.supplier, self.customer),)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractAnswers:
+    """What a contract's customers said in the period, beyond health.
+
+    Attributes
+    ----------
+    communication : float or None
+        Mean "communication" criterion score, 1-5, over the period's ratings that answered it.
+    comments : tuple of str
+        The period's comments, as the reader may see them (empty when the reader may not).
+    mentions_requests : bool
+        Some comment (seen or not) talks about requests, tickets or forms.
+    """
+
+    communication: float | None = None
+    comments: tuple = ()
+    mentions_requests: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A pair left out of the suggestions because it had a rotation recently (``period``: that rotation's)."""
+
+    supplier: str
+    customer: str
+    period: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """The ranked suggestions and the pairs skipped for a recent rotation."""
+
+    rows: list
+    skipped: list
+
+
+#: A mean "communication" score at or below this (1-5 scale) suggests the customer misreads the service.
+LOW_COMMUNICATION = 2.5
+#: Words in a comment that point at how the customer asks for the service (en and ru stems).
+REQUEST_WORDS = ("request", "ticket", "form", "order", "заявк", "запрос", "форм", "тикет")
+EXCERPT_CHARS = 80
+
+
+def mentions_requests(text: str) -> bool:
+    """Does a comment talk about requests (how the customer asks for the service)?
+
+    >>> mentions_requests("Our requests sit in the queue"), mentions_requests("Fine")
+    (True, False)
+    """
+    low = (text or "").lower()
+    return any(word in low for word in REQUEST_WORDS)
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The first ``limit`` characters of a comment on one line, with an ellipsis when cut.
+
+    >>> excerpt("Trucks  wait   at the dock", 12)
+    'Trucks wait…'
+    """
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
 def friction(health: float, target: float, criticality: int, reach: int) -> float:
@@ -72,25 +153,7 @@ def friction(health: float, target: float, criticality: int, reach: int) -> floa
 
 def suggest_rotations(pa, planned: Iterable[tuple[str, str]] = (), *, limit: int | None = None
                       ) -> list[RotationSuggestion]:
-    """Pairs (supplier, customer) of internal departments where a rotation would help most.
-
-    Parameters
-    ----------
-    pa : PeriodAnalysis
-        The period's analysis (`tracker.analysis.analyze`).
-    planned : iterable of (str, str)
-        Department-code pairs that already have a rotation in the period; a pair is
-        excluded in both directions (a rotation either way brings the two together).
-    limit : int, optional
-        Return at most this many suggestions.
-
-    Returns
-    -------
-    list of RotationSuggestion
-        One per pair with at least one rated contract (stale allowed) below its
-        target, both departments internal. The pair's score is the sum of `friction`
-        over those contracts; sorted by score descending, then health ascending,
-        then supplier and customer code.
+    """The ranked rows of :func:`suggest`, leaving out the ``planned`` pairs (either direction).
 
     Examples
     --------
@@ -102,37 +165,281 @@ def suggest_rotations(pa, planned: Iterable[tuple[str, str]] = (), *, limit: int
     >>> [(s.supplier, s.customer, s.health, s.risk) for s in suggest_rotations(pa)]
     [('WH', 'LOG', 45.0, 90.0)]
     """
-    excluded = set()
-    for a, b in planned:
-        excluded.add((a, b))
-        excluded.add((b, a))
+    return suggest(pa, recent={(a, b): "" for a, b in planned}, limit=limit).rows
+
+
+def suggest(pa, *, answers: Mapping[int, ContractAnswers] | None = None,
+            recent: Mapping[tuple[str, str], str] | None = None, limit: int | None = None) -> Suggestions:
+    """Pairs of internal departments where a rotation would help most, and who should visit whom.
+
+    Parameters
+    ----------
+    pa : PeriodAnalysis
+        The period's analysis (`tracker.analysis.analyze`).
+    answers : mapping of contract id to ContractAnswers, optional
+        The customers' "communication" scores and comments, for the direction and the reason.
+    recent : mapping of (str, str) to str, optional
+        Department-code pairs that had a rotation recently (either direction), with the
+        label of that rotation's period; such pairs are skipped and listed in ``skipped``.
+    limit : int, optional
+        Return at most this many rows (``skipped`` is never cut).
+
+    Returns
+    -------
+    Suggestions
+        ``rows``: one per unordered pair of internal departments with at least one rated
+        contract (stale allowed) below its target. Direction: a person of the supplier
+        visits the customer (``kind="supplier_visits"``) to see how the service is used;
+        the customer visits the supplier (``"customer_visits"``) when its answers suggest
+        it misunderstands the service - a mean "communication" score at or below
+        `LOW_COMMUNICATION` or a comment about requests; both ways (``"mutual"``, two
+        ``visits``) when each rates the other below target. The score is the sum of
+        `friction` over the contracts below target (both directions for mutual ones);
+        sorted by score descending, then health ascending, then supplier and customer code.
+        ``skipped``: the pairs left out for ``recent``, by score descending.
+
+    Examples
+    --------
+    >>> from tracker.analysis import Contract, Department, Rating, analyze
+    >>> deps = [Department(c, c, "internal") for c in ("A", "B")]
+    >>> cons = [Contract(1, "A", "B", "x", 2), Contract(2, "B", "A", "y", 1)]
+    >>> pa = analyze(deps, cons, [Rating(1, "Q1", 40.0), Rating(2, "Q1", 60.0)], "Q1", ["Q1"])
+    >>> [(s.kind, s.visits, s.score) for s in suggest(pa).rows]
+    [('mutual', (('A', 'B'), ('B', 'A')), 85.0)]
+    >>> suggest(pa, recent={("B", "A"): "Q0"}).skipped
+    [Skipped(supplier='A', customer='B', period='Q0', score=85.0)]
+    """
+    answers = answers or {}
+    recent_pairs: dict[frozenset, str] = {}
+    for (a, b), label in (recent or {}).items():
+        recent_pairs[frozenset((a, b))] = label
     kinds = {code: dep.kind for code, dep in pa.departments.items()}
 
-    pairs: dict[tuple[str, str], list] = {}
+    directed: dict[tuple[str, str], list] = {}
     for figures in pa.contracts.values():
         con = figures.contract
-        pair = (con.supplier, con.customer)
-        if figures.health is None or pair in excluded:
+        if figures.health is None:
             continue
         if kinds.get(con.supplier) != INTERNAL or kinds.get(con.customer) != INTERNAL:
             continue
-        pairs.setdefault(pair, []).append(figures)
+        directed.setdefault((con.supplier, con.customer), []).append(figures)
+    below = {pair: sorted((f for f in rows if f.health < f.target), key=lambda f: (f.health, f.contract.id))
+             for pair, rows in directed.items()}
+    below = {pair: rows for pair, rows in below.items() if rows}
 
-    suggestions = []
-    for (supplier, customer), rows in pairs.items():
-        below = [f for f in rows if f.health < f.target]
-        if not below:
+    rows, skipped, seen = [], [], set()
+    for pair in sorted(below, key=lambda p: (-_score(below[p]), p)):
+        key = frozenset(pair)
+        if key in seen:
             continue
-        suggestions.append(RotationSuggestion(
-            supplier=supplier,
-            customer=customer,
-            health=min(f.health for f in rows),
-            severity="critical" if any(f.health < f.floor for f in rows) else "warning",
-            criticality=max(f.contract.criticality for f in below),
-            reach=max(f.reach for f in below),
-            risk=sum(max(0.0, f.target - f.health) * f.contract.criticality * f.reach for f in below),
-            score=sum(friction(f.health, f.target, f.contract.criticality, f.reach) for f in below),
-            contracts=tuple(sorted(f.contract.id for f in below)),
-        ))
-    suggestions.sort(key=lambda s: (-s.score, s.health, s.supplier, s.customer))
-    return suggestions if limit is None else suggestions[:limit]
+        seen.add(key)
+        reverse = pair[::-1]
+        legs = [pair] + ([reverse] if reverse in below else [])
+        worst = below[pair][0]
+        own = [answers.get(f.contract.id, ContractAnswers()) for f in below[pair]]
+        comm = [a.communication for a in own if a.communication is not None]
+        communication = sum(comm) / len(comm) if comm else None
+        if len(legs) == 2:
+            kind, visits = "mutual", (pair, reverse)
+        elif (communication is not None and communication <= LOW_COMMUNICATION) or any(
+                a.mentions_requests for a in own):
+            kind, visits = "customer_visits", (reverse,)
+        else:
+            kind, visits = "supplier_visits", (pair,)
+        contracts = [f for leg in legs for f in below[leg]]
+        every = [f for leg in legs for f in directed[leg]]
+        comment = next((c for a in own for c in a.comments if c and c.strip()), "")
+        suggestion = RotationSuggestion(
+            supplier=pair[0],
+            customer=pair[1],
+            health=min(f.health for f in directed[pair]),
+            severity="critical" if any(f.health < f.floor for f in every) else "warning",
+            criticality=max(f.contract.criticality for f in contracts),
+            reach=max(f.reach for f in contracts),
+            risk=sum(max(0.0, f.target - f.health) * f.contract.criticality * f.reach for f in contracts),
+            score=sum(_score(below[leg]) for leg in legs),
+            contracts=tuple(sorted(f.contract.id for f in contracts)),
+            visits=visits,
+            kind=kind,
+            service=worst.contract.service,
+            communication=communication,
+            excerpt=excerpt(comment) if comment else "",
+            reverse_health=min(f.health for f in directed[reverse]) if reverse in directed else None,
+        )
+        if key in recent_pairs:
+            skipped.append(Skipped(pair[0], pair[1], recent_pairs[key], suggestion.score))
+            continue
+        rows.append(suggestion)
+    rows.sort(key=lambda s: (-s.score, s.health, s.supplier, s.customer))
+    skipped.sort(key=lambda s: (-s.score, s.supplier, s.customer))
+    return Suggestions(rows if limit is None else rows[:limit], skipped)
+
+
+def _score(figures) -> float:
+    return sum(friction(f.health, f.target, f.contract.criticality, f.reach) for f in figures)
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PlannedVisit:
+    """One visit of a plan: a person of ``visitor`` spends time in ``host`` in week ``week`` (an index).
+
+    ``leg`` is the index of the visit in the list given to :func:`propose_plan`; ``weight``
+    the risk it covers (points).
+    """
+
+    leg: int
+    visitor: str
+    host: str
+    week: int
+    weight: float
+
+
+def _remaining(capacity: Mapping[str, int], used: Mapping[tuple[int, str], int], week: int, code: str) -> int:
+    return int(capacity.get(code, 0)) - int(used.get((week, code), 0))
+
+
+def greedy_plan(legs: Sequence[tuple[str, str, float]], weeks: int, sends: Mapping[str, int],
+                hosts: Mapping[str, int], *, sent: Mapping | None = None, hosted: Mapping | None = None
+                ) -> list[PlannedVisit]:
+    """The obvious plan: visits by weight descending, each in the first week both sides have room.
+
+    Parameters and result as :func:`propose_plan`; the baseline that plan must beat or equal.
+    """
+    sent_now, hosted_now = defaultdict(int, sent or {}), defaultdict(int, hosted or {})
+    plan = []
+    for i in sorted(range(len(legs)), key=lambda i: (-legs[i][2], i)):
+        visitor, host, weight = legs[i]
+        if weight <= 0 or visitor == host:
+            continue
+        for week in range(weeks):
+            if (_remaining(sends, sent_now, week, visitor) > 0
+                    and _remaining(hosts, hosted_now, week, host) > 0):
+                sent_now[week, visitor] += 1
+                hosted_now[week, host] += 1
+                plan.append(PlannedVisit(i, visitor, host, week, float(weight)))
+                break
+    return sorted(plan, key=lambda v: (v.week, -v.weight, v.leg))
+
+
+def propose_plan(legs: Sequence[tuple[str, str, float]], weeks: int, sends: Mapping[str, int],
+                 hosts: Mapping[str, int], *, sent: Mapping | None = None, hosted: Mapping | None = None
+                 ) -> list[PlannedVisit]:
+    """Fill ``weeks`` weeks with visits, within every capacity, covering as much risk as possible.
+
+    Each week is a *weighted b-matching* between sending and hosting departments: a
+    department ``d`` may send ``sends[d]`` people and host ``hosts[d]`` people that week
+    (less what ``sent``/``hosted`` already book), and each visit (leg) is planned at most
+    once in the period. The b-matching is solved exactly with NetworkX's
+    ``max_weight_matching`` (Edmonds' blossom algorithm, Galil 1986) on the standard
+    reduction to an ordinary matching: each department becomes ``b`` copies, and each leg
+    ``u → v`` of weight ``w`` becomes two nodes ``e_u — e_v`` joined by an edge of weight
+    ``w``, with ``e_u`` joined to every copy of ``u`` and ``e_v`` to every copy of ``v``
+    (weight ``w`` each). A maximum matching then either matches ``e_u — e_v`` (the visit
+    is not planned, worth ``w``) or both to copies (planned, worth ``2w``), so it is the
+    sum of all weights plus a maximum b-matching (Schrijver, *Combinatorial Optimization*,
+    2003, §31.1; Tutte 1954). Legs used in one week leave the pool for the next.
+
+    A sequence of per-week optima is not always a global optimum, so the greedy plan
+    (:func:`greedy_plan`) is computed too and the one covering more risk is returned; the
+    result therefore never covers less than the greedy plan.
+
+    Parameters
+    ----------
+    legs : sequence of (visitor code, host code, weight)
+        Candidate visits; weight is the risk a visit covers (points, > 0 to be planned).
+    weeks : int
+        Number of weeks, indexed 0 … weeks-1.
+    sends, hosts : mapping of code to int
+        People a department may send / host per week (a missing code: 0).
+    sent, hosted : mapping of (week, code) to int, optional
+        Visits already booked, which use capacity.
+
+    Returns
+    -------
+    list of PlannedVisit
+        By week, then weight descending, then leg index.
+
+    Examples
+    --------
+    >>> legs = [("A", "B", 10), ("C", "D", 10), ("A", "D", 15)]
+    >>> one = {"A": 1, "B": 1, "C": 1, "D": 1}
+    >>> [(v.visitor, v.host) for v in propose_plan(legs, 1, one, one)]
+    [('A', 'B'), ('C', 'D')]
+    >>> [(v.visitor, v.host) for v in greedy_plan(legs, 1, one, one)]
+    [('A', 'D')]
+    """
+    sent_now, hosted_now = defaultdict(int, sent or {}), defaultdict(int, hosted or {})
+    left = {i for i, (a, b, w) in enumerate(legs) if w > 0 and a != b}
+    plan = []
+    for week in range(weeks):
+        graph = nx.Graph()
+        for i in sorted(left):
+            visitor, host, weight = legs[i]
+            room_send = _remaining(sends, sent_now, week, visitor)
+            room_host = _remaining(hosts, hosted_now, week, host)
+            if room_send <= 0 or room_host <= 0:
+                continue
+            # Integer weights keep the blossom algorithm exact (risk to 1/1000 of a point).
+            w = max(1, round(float(weight) * 1000))
+            e_u, e_v = ("leg", i, "u"), ("leg", i, "v")
+            graph.add_edge(e_u, e_v, weight=w)
+            for k in range(room_send):
+                graph.add_edge(("send", visitor, k), e_u, weight=w)
+            for k in range(room_host):
+                graph.add_edge(e_v, ("host", host, k), weight=w)
+        if graph.number_of_edges() == 0:
+            continue
+        mate = {}
+        for x, y in nx.max_weight_matching(graph):
+            mate[x], mate[y] = y, x
+        for i in sorted(left):
+            e_u, e_v = ("leg", i, "u"), ("leg", i, "v")
+            if mate.get(e_u, e_v)[0] == "send" and mate.get(e_v, e_u)[0] == "host":
+                visitor, host, weight = legs[i]
+                sent_now[week, visitor] += 1
+                hosted_now[week, host] += 1
+                plan.append(PlannedVisit(i, visitor, host, week, float(weight)))
+        left -= {v.leg for v in plan}
+    plan.sort(key=lambda v: (v.week, -v.weight, v.leg))
+    greedy = greedy_plan(legs, weeks, sends, hosts, sent=sent, hosted=hosted)
+    return greedy if plan_risk(greedy) > plan_risk(plan) else plan
+
+
+def plan_risk(plan: Iterable[PlannedVisit]) -> float:
+    """The risk a plan covers: the sum of its visits' weights (points)."""
+    return float(sum(v.weight for v in plan))
+
+
+# --- the effect ----------------------------------------------------------------------------------
+
+def effect_summary(changes: Iterable[tuple[float, bool]]) -> dict:
+    """Mean health change of weak links with a rotation against those without, with counts.
+
+    Parameters
+    ----------
+    changes : iterable of (delta, had_rotation)
+        One per weak link of a period that is rated in the next one: the change of its
+        health (points) and whether its two departments had a done rotation in between.
+
+    Returns
+    -------
+    dict
+        ``{"with": mean or None, "with_n": int, "without": mean or None, "without_n": int}``.
+        An observation, not a proof: the groups are small and not chosen at random.
+
+    Examples
+    --------
+    >>> effect_summary([(10.0, True), (4.0, True), (-2.0, False)])
+    {'with': 7.0, 'with_n': 2, 'without': -2.0, 'without_n': 1}
+    """
+    groups: dict[bool, list[float]] = {True: [], False: []}
+    for delta, rotated in changes:
+        groups[bool(rotated)].append(float(delta))
+
+    def mean(values):
+        return sum(values) / len(values) if values else None
+
+    return {"with": mean(groups[True]), "with_n": len(groups[True]),
+            "without": mean(groups[False]), "without_n": len(groups[False])}

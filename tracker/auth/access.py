@@ -60,3 +60,21 @@ def roles_required(*roles: str, login: Callable = login_required) -> Callable:
         return wrapped
 
     return decorator
+
+
+def sees_comment_text(user, supplier_id: int | None = None, customer_id: int | None = None) -> bool:
+    """May ``user`` read rating comment text on an agreement between ``supplier_id`` and ``customer_id``?
+
+    COO and admin always; HR when the organization setting ``hr_sees_comments`` is "yes";
+    a head for the own department's agreements; nobody else.
+    """
+    from ..services import settings as settings_service
+
+    role = getattr(user, "role", None)
+    if role in ("coo", "admin"):
+        return True
+    if role == "hr":
+        return settings_service.get("hr_sees_comments") == "yes"
+    if role == "head":
+        return user.department_id is not None and user.department_id in (supplier_id, customer_id)
+    return False

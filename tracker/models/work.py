@@ -50,6 +50,17 @@ class Rotation(TimestampMixin, db.Model):
     duration: Mapped[str] = mapped_column(String(16), default="day")
     status: Mapped[str] = mapped_column(String(16), default="planned")
     notes: Mapped[str | None] = mapped_column(Text)
+    # Issue 16: the person may be a user (else a name, with from_department as home), the plan's
+    # period, why, which agreement it should help, what each side noted and why it was cancelled.
+    person_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"), index=True)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
+    visitor_note: Mapped[str | None] = mapped_column(Text)
+    host_note: Mapped[str | None] = mapped_column(Text)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # The form's one-time token: a double click posts it twice, the database keeps one row.
+    request_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class KpiTarget(TimestampMixin, db.Model):

@@ -1,13 +1,12 @@
-"""Forms of the rotations area; department choices are filled in by the views."""
+"""Forms of the rotations area; department, person and agreement choices are filled in by the views."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 DURATION_CHOICES = [SelectChoice("day", _l("a day")), SelectChoice("half_day", _l("half a day"))]
-STATUS_CHOICES = [SelectChoice("planned", _l("planned")), SelectChoice("done", _l("done")),
-                  SelectChoice("cancelled", _l("cancelled"))]
+STATUS_CHOICES = [SelectChoice("done", _l("done")), SelectChoice("cancelled", _l("cancelled"))]
 
 
 def _optional_int(value):
@@ -15,19 +14,33 @@ def _optional_int(value):
 
 
 class RotationForm(FlaskForm):
-    """A rotation: who, from which department to which, when, for how long."""
+    """A rotation: who (a user, or a name and home department), where, when, how long, why."""
 
-    person = StringField(_l("Person"), validators=[DataRequired(), Length(max=200)])
+    person_user_id = SelectField(_l("Person (a user)"), coerce=_optional_int, validate_choice=False)
+    person = StringField(_l("Person"), validators=[Optional(), Length(max=200)])
     from_department_id = SelectField(_l("From department"), coerce=_optional_int, validate_choice=False)
     to_department_id = SelectField(_l("To department"), coerce=_optional_int, validate_choice=False)
-    on_date = DateField(_l("Date"), validators=[DataRequired()])
+    on_date = DateField(_l("Date"), validators=[Optional()])
     duration = SelectField(_l("Duration"), choices=DURATION_CHOICES, default="day")
+    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
+    contract_id = SelectField(_l("Linked agreement"), coerce=_optional_int, validate_choice=False)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    request_token = HiddenField()
     submit = SubmitField(_l("Save"))
 
 
 class StatusForm(FlaskForm):
-    """Mark a rotation done or cancelled (or planned again)."""
+    """Mark a planned rotation done (with both sides' notes) or cancelled (with a reason)."""
 
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
+    visitor_note = TextAreaField(_l("Visitor's note"), validators=[Optional(), Length(max=2000)])
+    host_note = TextAreaField(_l("Host's note"), validators=[Optional(), Length(max=2000)])
+    cancel_reason = TextAreaField(_l("Reason for cancelling"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Set status"))
+
+
+class MoveForm(FlaskForm):
+    """Move a planned rotation to another week of its period."""
+
+    week = DateField(_l("Week"), validators=[Optional()])
+    submit = SubmitField(_l("Move"))
