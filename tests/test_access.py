@@ -89,10 +89,13 @@ ACCESS: dict[str, dict] = {
     "followups.new": only("coo", "admin"),
     "followups.detail": only("head", "coo", "admin"),
     "followups.cancel": only("coo", "admin"),
-    # rotations: HR plans them; the COO, admin and heads read the plan
+    # rotations: HR and admin plan them; the COO reads the plan; heads read their department's (HR → IT here)
     "rotations.index": only("head", "hr", "coo", "admin"),
-    "rotations.suggestions": only("hr", "coo", "admin"),
-    "rotations.new": only("hr"), "rotations.edit": only("hr"), "rotations.status": only("hr"),
+    "rotations.suggestions": only("hr", "coo", "admin"), "rotations.plan": only("hr", "coo", "admin"),
+    "rotations.calendar": PAGES, "rotations.detail": PAGES, "rotations.export_ics": PAGES,
+    "rotations.export_csv": PAGES, "rotations.export_xlsx": PAGES,
+    "rotations.new": only("hr", "admin"), "rotations.edit": only("hr", "admin"),
+    "rotations.status": only("hr", "admin"), "rotations.move": only("hr", "admin"),
 }
 #: Blueprints in the table before the factory registers them; their entries count once they are.
 UPCOMING_BLUEPRINTS = ("followups", "rotations")

@@ -595,10 +595,10 @@ def period_weeks(period: Period) -> list[date]:
 
 
 def _visit_day(monday: date, period: Period, today: date) -> date | None:
-    """The day a proposed visit takes in a week: Tuesday, else another working day inside the period, from today."""
+    """The day a proposed visit takes in a week: Tuesday, else another working day inside the period, after today."""
     for offset in (1, 2, 3, 0, 4):
         day = monday + timedelta(days=offset)
-        if period.start_date <= day <= period.end_date and day >= today:
+        if period.start_date <= day <= period.end_date and day > today:
             return day
     return None
 
@@ -632,7 +632,7 @@ class Proposal:
 def propose(period: Period, *, today: date | None = None) -> Proposal:
     """Propose (never save) a plan for ``period`` from its suggestions, within every weekly capacity.
 
-    Weeks already over (no working day from ``today`` on) are left out; rotations already
+    Weeks with no working day after ``today`` are left out; rotations already
     booked use capacity. Each suggestion's risk is split over its visits (two for mutual
     friction). See :func:`tracker.analysis.rotations.propose_plan` for the algorithm.
     """
