@@ -96,6 +96,7 @@ ACCESS: dict[str, dict] = {
     "rotations.export_csv": PAGES, "rotations.export_xlsx": PAGES,
     "rotations.new": only("hr", "admin"), "rotations.edit": only("hr", "admin"),
     "rotations.status": only("hr", "admin"), "rotations.move": only("hr", "admin"),
+    "rotations.settings": only("hr", "admin"),
 }
 #: Blueprints in the table before the factory registers them; their entries count once they are.
 UPCOMING_BLUEPRINTS = ("followups", "rotations")

@@ -81,3 +81,8 @@ def test_hr_accepts_moves_is_refused_a_double_booking_and_marks_done(page, live_
     expect(page.locator("#rot-status")).to_have_text("done")
     expect(page.locator("main")).to_contain_text("Agreed to share the dock plan daily")
     shot(page, "rotation_done")
+
+    # The calendar shows it in its week, sent by WH and hosted by LOG.
+    page.goto(live_server.url + "/rotations/calendar?period=NEXT")
+    expect(page.get_by_role("table", name="Rotations by week and department")).to_contain_text("→ LOG")
+    shot(page, "rotation_calendar")

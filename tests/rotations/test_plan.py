@@ -388,3 +388,28 @@ def test_linked_agreement_and_company_effect(client, auth, org):
     assert "WH → LOG «WH service for LOG»: 40.0 (2026-Q3, N = 1) → 60.0 (2026-Q4, N = 1)" in html
     assert ("Weak links of 2026-Q3, rated again in 2026-Q4: with a done rotation between their departments, health "
             "changed by +20.0 on average (N = 1); without one, by -5.0 (N = 1).") in html.replace("−", "-")
+
+
+# --- settings -----------------------------------------------------------------------------------------
+
+def test_hr_sets_capacities_with_department_overrides(client, auth, org):
+    from tracker.models import AuditLog
+    auth.login("hr@test.local")
+    form = {"sends": "1", "hosts": "2", "skip_periods": "3", "timezone": "Europe/Samara", "overrides": "wh 3 0\n"}
+    assert client.post("/rotations/settings", data=form).status_code == 302
+    sends, hosts = service.capacities()
+    wh, log = org.departments["WH"].id, org.departments["LOG"].id
+    assert (sends[wh], hosts[wh], sends[log], hosts[log]) == (3, 0, 1, 2)
+    assert service.rotation_settings().overrides == {"WH": (3, 0)}
+    row = db.session.scalar(select(AuditLog).where(AuditLog.entity == "setting").order_by(AuditLog.id.desc()))
+    assert json.loads(row.changes)["rotation_sends_per_week:WH"] == [None, "3"]
+
+    bad = {**form, "overrides": "WH 3\nNOPE 1 1", "timezone": "Mars/Olympus"}
+    html = client.post("/rotations/settings", data=bad).get_data(as_text=True)
+    assert "Line 1: write a department code and two whole numbers" in html and 'value="Mars/Olympus"' in html
+    html = client.post("/rotations/settings", data={**bad, "overrides": "NOPE 1 1"}).get_data(as_text=True)
+    assert "Unknown department code: NOPE." in html and "Unknown time zone" in html
+    assert service.rotation_settings().timezone == "Europe/Samara"
+
+    assert client.post("/rotations/settings", data={**form, "overrides": ""}).status_code == 302
+    assert service.rotation_settings().overrides == {} and service.capacities()[0][wh] == 1

@@ -1,9 +1,9 @@
 """Forms of the rotations area; department, person and agreement choices are filled in by the views."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 DURATION_CHOICES = [SelectChoice("day", _l("a day")), SelectChoice("half_day", _l("half a day"))]
 STATUS_CHOICES = [SelectChoice("done", _l("done")), SelectChoice("cancelled", _l("cancelled"))]
@@ -44,3 +44,16 @@ class MoveForm(FlaskForm):
 
     week = DateField(_l("Week"), validators=[Optional()])
     submit = SubmitField(_l("Move"))
+
+
+class RotationSettingsForm(FlaskForm):
+    """Weekly capacities (default and per department), how long a rotation keeps a pair out, the calendar's zone."""
+
+    sends = IntegerField(_l("People a department may send per week"), validators=[InputRequired(), NumberRange(0, 50)])
+    hosts = IntegerField(_l("People a department may host per week"), validators=[InputRequired(), NumberRange(0, 50)])
+    skip_periods = IntegerField(_l("Skip pairs with a rotation in the last N periods"),
+                                validators=[InputRequired(), NumberRange(0, 50)])
+    timezone = StringField(_l("Time zone of the calendar"), validators=[InputRequired(), Length(max=60)])
+    overrides = TextAreaField(_l("Per department: code, sends, hosts (one per line)"),
+                              validators=[Optional(), Length(max=20000)])
+    submit = SubmitField(_l("Save"))

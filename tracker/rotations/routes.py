@@ -22,7 +22,7 @@ from ..models import Contract, Department, Rotation, User
 from ..services import analysis as analysis_service
 from ..services import rotations as service
 from . import bp
-from .forms import MoveForm, RotationForm, StatusForm
+from .forms import MoveForm, RotationForm, RotationSettingsForm, StatusForm
 
 PLANNERS = ("hr", "admin")
 VIEWERS = ("hr", "coo", "admin")
@@ -286,3 +286,30 @@ def status(rotation_id: int):
     else:
         flash(_("Unknown status."), "danger")
     return redirect(url_for(".detail", rotation_id=rot.id))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def settings():
+    """Weekly capacities (default and per department), the skip window and the calendar's time zone."""
+    current = service.rotation_settings()
+    form = RotationSettingsForm()
+    if request.method == "GET":
+        form.sends.data, form.hosts.data = current.sends, current.hosts
+        form.skip_periods.data, form.timezone.data = current.skip_periods, current.timezone
+        form.overrides.data = "\n".join(f"{code} {s} {h}" for code, (s, h) in current.overrides.items())
+    if form.validate_on_submit():
+        overrides, problems = service.parse_overrides(form.overrides.data or "")
+        if problems:
+            form.overrides.errors = [*form.overrides.errors, *problems]
+        else:
+            try:
+                changes = service.set_rotation_settings(service.RotationSettings(
+                    form.sends.data, form.hosts.data, form.skip_periods.data, form.timezone.data or "", overrides),
+                    actor_id=current_user.id)
+            except service.RotationError as exc:
+                show_errors(form, exc.errors)
+            else:
+                flash(_("Rotation settings saved.") if changes else _("Nothing changed."), "success")
+                return redirect(url_for(".settings"))
+    return render_template("rotations/settings.html", form=form)

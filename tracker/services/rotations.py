@@ -810,3 +810,111 @@ def company_effect(after: Period | None = None) -> CompanyEffect | None:
             continue
         changes.append((later.health - w.health, frozenset((w.contract.supplier, w.contract.customer)) in rotated))
     return CompanyEffect(before, after, effect_summary(changes))
+
+
+# --- rotation settings ------------------------------------------------------------------------------
+
+SETTING_KEYS = ("rotation_sends_per_week", "rotation_hosts_per_week", "rotation_skip_periods", "timezone")
+CAPACITY_MAX = 50
+
+
+@dataclass
+class RotationSettings:
+    """The rotation settings as HR edits them; ``overrides`` maps a department code to (sends, hosts) per week."""
+
+    sends: int
+    hosts: int
+    skip_periods: int
+    timezone: str
+    overrides: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def rotation_settings() -> RotationSettings:
+    """The current rotation settings (defaults filled in), overrides by department code."""
+    values = settings_service.all_settings()
+    overrides: dict[str, list[int]] = {}
+    for key, value in values.items():
+        for i, prefix in enumerate(("rotation_sends_per_week:", "rotation_hosts_per_week:")):
+            if key.startswith(prefix):
+                code = key[len(prefix):]
+                default = [_int(values["rotation_sends_per_week"]), _int(values["rotation_hosts_per_week"])]
+                overrides.setdefault(code, default)[i] = _int(value)
+    return RotationSettings(_int(values["rotation_sends_per_week"]), _int(values["rotation_hosts_per_week"]),
+                            _int(values["rotation_skip_periods"]), values["timezone"],
+                            {c: (s, h) for c, (s, h) in sorted(overrides.items())})
+
+
+def parse_overrides(text: str) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Lines ``CODE SENDS HOSTS`` (spaces, commas or semicolons) → ``({code: (sends, hosts)}, [problems])``.
+
+    A problem names the line number and what is wrong with it.
+    """
+    result: dict[str, tuple[int, int]] = {}
+    problems: list[str] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        parts = line.replace(",", " ").replace(";", " ").split()
+        if not parts:
+            continue
+        if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+            problems.append(_("Line %(num)d: write a department code and two whole numbers, e.g. “WH 1 2”; got “%(line)s”.",
+                              num=number, line=line.strip()[:80]))
+            continue
+        sends, hosts = int(parts[1]), int(parts[2])
+        if sends > CAPACITY_MAX or hosts > CAPACITY_MAX:
+            problems.append(_("Line %(num)d: at most %(max)d people a week.", num=number, max=CAPACITY_MAX))
+            continue
+        result[parts[0].upper()] = (sends, hosts)
+    return result, problems
+
+
+def set_rotation_settings(new: RotationSettings, *, actor_id: int | None = None) -> dict[str, list]:
+    """Save the rotation settings and commit with one audit row of what changed; returns ``{key: [old, new]}``.
+
+    Raises
+    ------
+    RotationError
+        A capacity or period count outside 0–50, an unknown IANA time zone, or an
+        override for a department code that does not exist.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    errors: dict[str, str] = {}
+    for name, value in (("sends", new.sends), ("hosts", new.hosts), ("skip_periods", new.skip_periods)):
+        if value is None or not 0 <= value <= CAPACITY_MAX:
+            errors[name] = _("Enter a whole number from 0 to %(max)d.", max=CAPACITY_MAX)
+    try:
+        ZoneInfo((new.timezone or "").strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = _("Unknown time zone “%(zone)s”; use a name such as Europe/Moscow.",
+                               zone=(new.timezone or "")[:60])
+    codes = set(db.session.scalars(select(Department.code).where(Department.code.in_(new.overrides or {""}))))
+    unknown = sorted(set(new.overrides) - codes)
+    if unknown:
+        errors["overrides"] = _("Unknown department code: %(codes)s.", codes=", ".join(unknown))
+    if errors:
+        raise RotationError(errors)
+    wanted = {"rotation_sends_per_week": str(new.sends), "rotation_hosts_per_week": str(new.hosts),
+              "rotation_skip_periods": str(new.skip_periods), "timezone": new.timezone.strip()}
+    for code, (sends, hosts) in new.overrides.items():
+        wanted[f"rotation_sends_per_week:{code}"] = str(sends)
+        wanted[f"rotation_hosts_per_week:{code}"] = str(hosts)
+    current = settings_service.all_settings()
+    stale = [k for k in current if k.startswith(("rotation_sends_per_week:", "rotation_hosts_per_week:"))
+             and k not in wanted]
+    changes = {k: [current.get(k), v] for k, v in wanted.items() if current.get(k) != v}
+    changes |= {k: [current[k], None] for k in stale}
+    from ..models import Setting
+    for key in stale:
+        db.session.delete(db.session.get(Setting, key))
+    for key, value in wanted.items():
+        if key not in changes:
+            continue
+        row = db.session.get(Setting, key)
+        if row is None:
+            db.session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+    if changes:
+        audit.record("update", "setting", None, changes, user_id=actor_id)
+        db.session.commit()
+    return changes
