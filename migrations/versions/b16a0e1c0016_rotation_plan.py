@@ -1,7 +1,7 @@
 """rotation plan: person, period, purpose, agreement, notes, cancel reason, one-time token
 
 Revision ID: b16a0e1c0016
-Revises: 861bed1a2fe0
+Revises: b7d4a0c1e218
 Create Date: 2026-12-04 16:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b16a0e1c0016'
-down_revision = '861bed1a2fe0'
+down_revision = 'b7d4a0c1e218'
 branch_labels = None
 depends_on = None
 
