@@ -328,18 +328,19 @@ def propose_plan(legs: Sequence[tuple[str, str, float]], weeks: int, sends: Mapp
                  ) -> list[PlannedVisit]:
     """Fill ``weeks`` weeks with visits, within every capacity, covering as much risk as possible.
 
-    Each week is a *weighted b-matching* between sending and hosting departments: a
-    department ``d`` may send ``sends[d]`` people and host ``hosts[d]`` people that week
-    (less what ``sent``/``hosted`` already book), and each visit (leg) is planned at most
-    once in the period. The b-matching is solved exactly with NetworkX's
-    ``max_weight_matching`` (Edmonds' blossom algorithm, Galil 1986) on the standard
-    reduction to an ordinary matching: each department becomes ``b`` copies, and each leg
-    ``u → v`` of weight ``w`` becomes two nodes ``e_u — e_v`` joined by an edge of weight
-    ``w``, with ``e_u`` joined to every copy of ``u`` and ``e_v`` to every copy of ``v``
-    (weight ``w`` each). A maximum matching then either matches ``e_u — e_v`` (the visit
-    is not planned, worth ``w``) or both to copies (planned, worth ``2w``), so it is the
-    sum of all weights plus a maximum b-matching (Schrijver, *Combinatorial Optimization*,
-    2003, §31.1; Tutte 1954). Legs used in one week leave the pool for the next.
+    Each week is a *weighted b-matching*: a department ``d`` may send ``sends[d]`` people
+    and host ``hosts[d]`` people that week (less what ``sent``/``hosted`` already book),
+    and each visit (leg) is planned at most once in the period. Sending and hosting are
+    two sides of a bipartite graph (a department appears once on each side), so the
+    b-matching is a transportation problem and is solved exactly as a minimum-cost flow
+    with NetworkX's ``network_simplex``: source → sender ``a`` (capacity: room to send),
+    sender ``a`` → leg ``i`` (capacity 1, cost ``-w``) → host ``b`` (capacity 1), host ``b``
+    → sink (capacity: room to host), plus a free source → sink bypass so that the flow
+    takes only the visits that pay. The constraint matrix is totally unimodular, so the
+    optimum is integral (Ahuja, Magnanti & Orlin, *Network Flows*, 1993, ch. 9 and
+    §12.2; Schrijver, *Combinatorial Optimization*, 2003, §21.6 on bipartite b-matching).
+    Weights are scaled to integers (1/1000 of a point) for an exact simplex. Legs used
+    in one week leave the pool for the next.
 
     A sequence of per-week optima is not always a global optimum, so the greedy plan
     (:func:`greedy_plan`) is computed too and the one covering more risk is returned; the
@@ -374,37 +375,43 @@ def propose_plan(legs: Sequence[tuple[str, str, float]], weeks: int, sends: Mapp
     left = {i for i, (a, b, w) in enumerate(legs) if w > 0 and a != b}
     plan = []
     for week in range(weeks):
-        graph = nx.Graph()
-        for i in sorted(left):
+        chosen = _week_b_matching(legs, left, week, sends, hosts, sent_now, hosted_now)
+        for i in chosen:
             visitor, host, weight = legs[i]
-            room_send = _remaining(sends, sent_now, week, visitor)
-            room_host = _remaining(hosts, hosted_now, week, host)
-            if room_send <= 0 or room_host <= 0:
-                continue
-            # Integer weights keep the blossom algorithm exact (risk to 1/1000 of a point).
-            w = max(1, round(float(weight) * 1000))
-            e_u, e_v = ("leg", i, "u"), ("leg", i, "v")
-            graph.add_edge(e_u, e_v, weight=w)
-            for k in range(room_send):
-                graph.add_edge(("send", visitor, k), e_u, weight=w)
-            for k in range(room_host):
-                graph.add_edge(e_v, ("host", host, k), weight=w)
-        if graph.number_of_edges() == 0:
-            continue
-        mate = {}
-        for x, y in nx.max_weight_matching(graph):
-            mate[x], mate[y] = y, x
-        for i in sorted(left):
-            e_u, e_v = ("leg", i, "u"), ("leg", i, "v")
-            if mate.get(e_u, e_v)[0] == "send" and mate.get(e_v, e_u)[0] == "host":
-                visitor, host, weight = legs[i]
-                sent_now[week, visitor] += 1
-                hosted_now[week, host] += 1
-                plan.append(PlannedVisit(i, visitor, host, week, float(weight)))
-        left -= {v.leg for v in plan}
+            sent_now[week, visitor] += 1
+            hosted_now[week, host] += 1
+            plan.append(PlannedVisit(i, visitor, host, week, float(weight)))
+        left -= set(chosen)
     plan.sort(key=lambda v: (v.week, -v.weight, v.leg))
     greedy = greedy_plan(legs, weeks, sends, hosts, sent=sent, hosted=hosted)
     return greedy if plan_risk(greedy) > plan_risk(plan) else plan
+
+
+def _week_b_matching(legs, left, week, sends, hosts, sent_now, hosted_now) -> list[int]:
+    """The legs of one week's maximum-weight b-matching (see :func:`propose_plan`), by index."""
+    graph = nx.DiGraph()
+    supply = 0
+    for i in sorted(left):
+        visitor, host, weight = legs[i]
+        room_send = _remaining(sends, sent_now, week, visitor)
+        room_host = _remaining(hosts, hosted_now, week, host)
+        if room_send <= 0 or room_host <= 0:
+            continue
+        if not graph.has_edge("source", ("send", visitor)):
+            graph.add_edge("source", ("send", visitor), capacity=room_send, weight=0)
+            supply += room_send
+        if not graph.has_edge(("host", host), "sink"):
+            graph.add_edge(("host", host), "sink", capacity=room_host, weight=0)
+        graph.add_edge(("send", visitor), ("leg", i), capacity=1, weight=-max(1, round(float(weight) * 1000)))
+        graph.add_edge(("leg", i), ("host", host), capacity=1, weight=0)
+    if supply == 0:
+        return []
+    graph.add_edge("source", "sink", capacity=supply, weight=0)
+    graph.nodes["source"]["demand"] = -supply
+    graph.nodes["sink"]["demand"] = supply
+    _cost, flow = nx.network_simplex(graph)
+    return [node[1] for node in graph if isinstance(node, tuple) and node[0] == "leg"
+            and flow[node][("host", legs[node[1]][1])] == 1]
 
 
 def plan_risk(plan: Iterable[PlannedVisit]) -> float:
