@@ -101,13 +101,17 @@ def _write_cases(o) -> dict:
                                            notes=notes)
 
         def new_rotation():
-            state["rotation"] = rotations.create_rotation(rotation(), actor_id=o.users["hr"].id)
+            # "today" inside the open period: a new rotation may not be dated in the past
+            state["rotation"] = rotations.create_rotation(rotation(), actor_id=o.users["hr"].id,
+                                                          today=date(2026, 8, 1))
 
         early |= {
             rotations.create_rotation: new_rotation,
             rotations.update_rotation: lambda: rotations.update_rotation(state["rotation"], rotation("payroll desk"),
                                                                          actor_id=o.users["hr"].id),
             rotations.set_status: lambda: rotations.set_status(state["rotation"], "done", actor_id=o.users["hr"].id),
+            rotations.set_rotation_settings: lambda: rotations.set_rotation_settings(
+                rotations.RotationSettings(1, 3, 2, "Europe/Moscow", {"IT": (2, 0)}), actor_id=o.users["hr"].id),
         }
     return early | {
         org_service.create_department: new_department,
