@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,41 +15,10 @@ from ..extensions import db
 from ..models import Contract, ContractRespondent, Department, FollowUp, Period, Rating, User
 from ..services import analysis as analysis_service
 from ..services import settings as settings_service
-from ..templating import health_band
+from ..templating import Health
 
-#: Word and symbol of each health band: colour is never the only signal.
-BANDS = {
-    "good": (_l("good"), "✓"),
-    "warn": (_l("warning"), "!"),
-    "bad": (_l("critical"), "✗"),
-    "none": (_l("unrated"), "–"),
-}
-
-
-@dataclass
-class HealthFigure:
-    """Health of one contract in one period, as a page shows it."""
-
-    health: float | None
-    stale: bool
-    band: str
-    delta: float | None = None
-    declining: bool = False
-    own_target: float | None = None
-    own_floor: float | None = None
-
-    @property
-    def word(self) -> str:
-        return str(BANDS[self.band][0])
-
-    @property
-    def note(self) -> str:
-        """``(target 80)`` when the band follows the agreement's own target/floor, else ``""``."""
-        return formatting.own_bounds_note(self.own_target, self.own_floor)
-
-    @property
-    def symbol(self) -> str:
-        return BANDS[self.band][1]
+#: A contract's health as the rating pages show it (one class with the dashboard's).
+HealthFigure = Health
 
 
 @dataclass
@@ -232,9 +200,9 @@ def _figures(contracts: list[Contract], ratings: list[analysis.Rating], label: s
     result = {}
     for c in contracts:
         h = health[c.id]
-        band = health_band(h.health, target if c.target is None else c.target, floor if c.floor is None else c.floor)
-        result[c.id] = HealthFigure(h.health, h.stale, band, trend[c.id].delta, trend[c.id].declining,
-                                    c.target, c.floor)
+        result[c.id] = Health.of(h.health, target if c.target is None else c.target,
+                                 floor if c.floor is None else c.floor, h.stale, delta=trend[c.id].delta,
+                                 declining=trend[c.id].declining, own_target=c.target, own_floor=c.floor)
     return result
 
 
