@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tracker import analysis
+from tracker.formatting import rounded
 from tracker.dashboard import queries
 from tracker.demo.builder import build_demo
 from tracker.extensions import db
@@ -102,3 +103,43 @@ def test_qa_to_prod_below_its_own_target_is_warning_everywhere(demo, client, aut
         page = client.get(f"/dashboard/contracts/{contract.id}?period={period.label}").get_data(as_text=True)
         assert "health-warn" in page
     assert found >= 1
+
+
+def test_a_link_that_went_silent_shows_its_last_known_health_everywhere(demo, client, auth):
+    """IT → SALES (critical, last rated 31.3 in 2026-Q2) leaves the weak links for the blind spots
+    when its customer stops rating: it heads the blind spots with its last known health, on the
+    dashboard, the agreement page and the graph data, drawn neither fresh nor stale."""
+    auth.login("coo@demo.local", "demo")
+    silent = None
+    for period in known_periods():
+        pa = period_analysis(period)
+        for b in pa.blind_spots:
+            if (b.contract.supplier, b.contract.customer) == ("IT", "SALES") and b.last_health is not None:
+                silent = period, pa, b
+    assert silent is not None
+    period, pa, spot = silent
+    assert spot.last_period < period.label and spot.last_health < pa.contracts[spot.contract.id].floor
+    assert pa.blind_spots[0] == spot  # the highest last known risk first
+    shown = f"{rounded(spot.last_health, 1):g} in {spot.last_period}"
+    page = client.get(f"/dashboard/?period={period.label}").get_data(as_text=True)
+    blind_table = page[page.index('id="blind-heading"'):page.index('id="cut-heading"')]
+    assert shown in blind_table
+    contract_page = client.get(f"/dashboard/contracts/{spot.contract.id}?period={period.label}").get_data(as_text=True)
+    assert shown in contract_page
+    edge = next(e for e in client.get(f"/dashboard/graph.json?period={period.label}").get_json()["edges"]
+                if e["contract"] == spot.contract.id)
+    assert edge["state"] == "silent" and edge["last_health"] == spot.last_health and edge["blind"]
+    assert edge["last_band"] == "bad" and edge["band"] == "none"
+    svg = client.get(f"/dashboard/graph.svg?period={period.label}").get_data(as_text=True)
+    assert f"last known {shown.replace(' in ', ', ')}" in svg or shown in svg
+
+
+def test_same_data_gives_the_same_svg_bytes_and_one_shared_cache_file(demo, client, auth, app):
+    auth.login("coo@demo.local", "demo")
+    label = known_periods()[-1].label
+    first = client.get(f"/dashboard/graph.svg?period={label}").data
+    files = list((__import__("pathlib").Path(app.config["CHART_CACHE_DIR"])).glob("graph-*.svg"))
+    assert len(files) == 1
+    files[0].unlink()  # draw again: the bytes must not depend on the drawing's random ids
+    second = client.get(f"/dashboard/graph.svg?period={label}").data
+    assert first == second

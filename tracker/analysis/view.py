@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tracker.analysis.bands import NONE, band, figure_band, worst
+from tracker.analysis.bands import BAND_COLOURS, NONE, band, figure_band, worst
 from tracker.analysis.period import PeriodAnalysis
 from tracker.analysis.records import EXTERNAL
 
@@ -52,7 +52,8 @@ def graph_view(pa: PeriodAnalysis, divisions: dict[str, tuple[str, str]] | None 
         comes from), ``band``, ``health_target``, ``health_floor``, ``reach``, ``risk``,
         ``severity``, ``rank`` (weak-link rank or None), ``blind`` (a blind spot),
         ``last_health``, ``last_period``, ``last_band``, ``last_risk``.
-        ``divisions``: ``[{"id", "name"}]`` of the divisions named. ``overlays``: extra edge
+        ``divisions``: ``[{"id", "name"}]`` of the divisions named. ``bands``: ``{band:
+        {"line", "fill"}}`` CSS colours, so that a browser draws what the tables say. ``overlays``: extra edge
         sets drawn over the agreements, each ``{"name", "class", "edges": [...]}`` (edges as
         above, at least ``id``, ``source``, ``target``); empty here, for other layers to add.
     """
@@ -91,5 +92,6 @@ def graph_view(pa: PeriodAnalysis, divisions: dict[str, tuple[str, str]] | None 
     return {
         "period": pa.period, "target": pa.target, "floor": pa.floor, "nodes": nodes, "edges": edges,
         "divisions": [{"id": code, "name": name} for code, name in sorted(named.items())],
+        "bands": {name: {"line": line, "fill": fill} for name, (line, fill) in BAND_COLOURS.items()},
         "overlays": [],
     }
