@@ -51,7 +51,7 @@ MAX_LABELLED_ROWS = 70
 FONT_SIZE = 9.5
 
 # Geometry in inches: one data unit is one inch on both axes, so arrow arithmetic is simple.
-COL_GAP = 1.85
+COL_GAP = 1.4
 ROW_GAP = 0.66
 MARGIN = 0.6
 LEGEND_HEIGHT = 1.05
