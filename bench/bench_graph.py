@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_graph.py [--sizes 200 2000] [--no-browser]
+    .venv/bin/python bench/bench_graph.py [--sizes 200 2000] [--no-browser] [--quick]
 
 For each size, builds a generated organization in a fresh SQLite database (departments in
 divisions of about 40, five external customers, ~2.5 agreements per department in tiers toward
@@ -15,11 +15,13 @@ the customers, three periods of ratings with some links unrated), then measures:
   (``performance.getEntriesByType('paint')``) and the time until the graph is laid out and
   drawn (``#graph-explorer[data-ready=1]``), grouped by division above 150 departments.
 
-Prints one line per figure. Speed is measured here, never asserted in a test.
+Prints one line per figure and, last, a JSON summary (for ``bench/run_all.py``). Speed is
+measured here, never asserted in a test. ``--quick``: 50 and 200 departments.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -36,7 +38,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.models import Contract, Department, Period, Rating, Service, User  # noqa: E402
+from tracker.models import Contract, DataVersion, Department, Period, Rating, Service, User  # noqa: E402
 from tracker.services import settings as settings_service  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -90,6 +92,9 @@ def seed(n_departments: int, rng: random.Random) -> None:
             ratings.append(Rating(contract_id=con.id, period_id=per.id, respondent_key="",
                                   health=round(min(100.0, max(0.0, rng.gauss(level, 8))), 2)))
     db.session.add_all(ratings)
+    # the token the migrations create: without it nothing is cached (see services/data_version.py)
+    if db.session.get(DataVersion, 1) is None:
+        db.session.add(DataVersion(id=1, token="bench"))
     coo = User(email="coo@bench.local", role="coo", name="COO")
     coo.password_hash = generate_password_hash("bench", method="pbkdf2:sha256:1000")
     db.session.add(coo)
@@ -150,8 +155,10 @@ def first_paint(app) -> tuple[float, float]:
     return (figures["fcp"] or float("nan")) / 1000, (figures["now"] - figures["start"]) / 1000
 
 
-def bench(size: int, browser: bool, seed_value: int) -> None:
+def bench(size: int, browser: bool, seed_value: int) -> dict:
+    """Measure one size; returns the figures in milliseconds."""
     print(f"{size} departments")
+    result: dict = {"departments": size}
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite", "SECRET_KEY": "bench",
                           "CHART_CACHE_DIR": f"{tmp}/charts", "TESTING": False})
@@ -164,15 +171,19 @@ def bench(size: int, browser: bool, seed_value: int) -> None:
             cold = _timed(client, "/dashboard/graph.json")
             warm = statistics.median(_timed(client, "/dashboard/graph.json") for _ in range(5))
             print(f"  graph.json server time: cold {cold * 1000:.0f} ms, warm {warm * 1000:.0f} ms (median of 5)")
+            result.update(json_cold_ms=round(cold * 1000), json_warm_ms=round(warm * 1000))
             drawn = _timed(client, "/dashboard/graph.svg")
             cached = statistics.median(_timed(client, "/dashboard/graph.svg") for _ in range(5))
             print(f"  graph.svg: drawn {drawn * 1000:.0f} ms, from the shared cache {cached * 1000:.0f} ms")
+            result.update(svg_drawn_ms=round(drawn * 1000), svg_cached_ms=round(cached * 1000))
             if browser:
                 fcp, ready = first_paint(app)
                 print(f"  graph page in Chromium: first contentful paint {fcp * 1000:.0f} ms, "
                       f"graph drawn {ready * 1000:.0f} ms after navigation start")
+                result.update(first_paint_ms=round(fcp * 1000), graph_drawn_ms=round(ready * 1000))
             db.session.remove()
             db.engine.dispose()
+    return result
 
 
 def main() -> None:
@@ -180,9 +191,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000])
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurement")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--quick", action="store_true", help="50 and 200 departments")
     args = parser.parse_args()
-    for size in args.sizes:
-        bench(size, browser=not args.no_browser and Path(CHROMIUM).exists(), seed_value=args.seed)
+    sizes = [50, 200] if args.quick else args.sizes
+    results = [bench(size, browser=not args.no_browser and Path(CHROMIUM).exists(), seed_value=args.seed)
+               for size in sizes]
+    print(json.dumps({"graph": results}))
 
 
 if __name__ == "__main__":

@@ -143,3 +143,25 @@ def test_same_data_gives_the_same_svg_bytes_and_one_shared_cache_file(demo, clie
     files[0].unlink()  # draw again: the bytes must not depend on the drawing's random ids
     second = client.get(f"/dashboard/graph.svg?period={label}").data
     assert first == second
+
+
+def test_a_new_rating_makes_the_cached_drawing_stale(org, client, auth, app):
+    """The drawing is cached under the data version: a committed rating is drawn at once."""
+    from pathlib import Path
+
+    from tests.test_analysis_service import seed_worked_example_ratings
+    from tracker.models import Rating
+
+    seed_worked_example_ratings(org)
+    db.session.commit()
+    auth.login("coo@test.local", "pw")
+    before = client.get("/dashboard/graph.svg").data
+    assert client.get("/dashboard/graph.svg").data == before
+    assert len(list(Path(app.config["CHART_CACHE_DIR"]).glob("graph-*.svg"))) == 1
+    rating = db.session.scalar(db.select(Rating).where(Rating.contract_id == org.contracts["WH", "LOG"].id))
+    rating.health = 95.0
+    db.session.commit()
+    after = client.get("/dashboard/graph.svg").data
+    assert after != before
+    assert _svg_link_bands(after)["WH", "LOG"] == "good" and _svg_link_bands(before)["WH", "LOG"] == "bad"
+    assert len(list(Path(app.config["CHART_CACHE_DIR"]).glob("graph-*.svg"))) == 2

@@ -17,6 +17,7 @@ from tracker.analysis.health import (
     _mean_health_by_period,
     _period_index,
     _trend_from_means,
+    periods_read,
 )
 from tracker.analysis.reachability import cut_off, reach
 from tracker.analysis.records import INTERNAL, Contract, Department, Rating
@@ -81,7 +82,8 @@ class ContractFigures:
         in the last one.
     last_health : float or None
         For an unrated contract (no health, not even stale): its mean health in
-        the latest earlier period that has one, points 0-100; None otherwise.
+        the latest earlier period that has one among the four before (those the
+        loader reads, see `periods_read`), points 0-100; None otherwise.
         It is not health (the brief's two-period rule stands); it says what the
         link was when it went silent.
     last_period : str or None
@@ -509,11 +511,13 @@ def analyze(
 
 
 def _last_known(means, index, periods):
-    """``{contract id: (period, mean health)}`` of the latest period before ``periods[index]`` with a health."""
+    """``{contract id: (period, mean health)}`` of the latest period before ``periods[index]`` with a health,
+    among the periods the loader reads (`periods_read`: the four before), so no older rating counts."""
     position = {label: i for i, label in enumerate(periods)}
+    oldest = index - len(periods_read(periods[index], periods)) + 1
     best = {}
     for (cid, label), value in means.items():
         i = position.get(label)
-        if i is not None and i < index and (cid not in best or i > best[cid][0]):
+        if i is not None and oldest <= i < index and (cid not in best or i > best[cid][0]):
             best[cid] = (i, value)
     return {cid: (periods[i], value) for cid, (i, value) in best.items()}

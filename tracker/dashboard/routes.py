@@ -14,7 +14,7 @@ from flask_login import current_user
 from .. import formatting
 from ..auth import roles_required
 from ..charts import HistorySeries, dependency_graph, history_chart
-from ..services import chart_cache
+from ..services import chart_cache, data_version
 from ..services import settings as settings_service
 from . import bp, queries
 
@@ -211,14 +211,21 @@ def _graph(fmt: str, title: bool = False) -> bytes:
     if period is None:
         abort(404)
     pa = queries.analysis_service.period_analysis(period)
-    nodes, links = queries.graph_data(pa)
     labels = queries.graph_labels()
     heading = _("Dependency graph — %(period)s", period=pa.period) if title else ""
-    version = chart_cache.data_version(nodes, links, pa.target, pa.floor, labels, heading)
-    return chart_cache.cached_chart(
-        "graph", pa.period, version, fmt,
-        lambda: dependency_graph(nodes, links, target=pa.target, floor=pa.floor, fmt=fmt, labels=labels,
-                                 title=heading))
+    token = data_version.current()
+
+    def draw() -> bytes:
+        nodes, links = queries.graph_data(pa)
+        return dependency_graph(nodes, links, target=pa.target, floor=pa.floor, fmt=fmt, labels=labels,
+                                title=heading)
+
+    if token is None:  # data this transaction wrote, or no token row: key by the drawing's input itself
+        nodes, links = queries.graph_data(pa)
+        version = chart_cache.data_version(nodes, links, pa.target, pa.floor, labels, heading)
+    else:
+        version = chart_cache.data_version(token, pa.target, pa.floor, labels, heading)
+    return chart_cache.cached_chart("graph", pa.period, version, fmt, draw)
 
 
 def _chart(data: bytes, mimetype: str) -> Response:

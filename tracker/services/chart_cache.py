@@ -1,9 +1,10 @@
 """Rendered charts kept in one place that every worker shares: a directory in the instance folder.
 
-A chart is stored under its period and a *data version*: the SHA-256 of everything the drawing
-is made from (nodes, links, words, format). A new rating changes the analysis, so the version,
-so the next request draws afresh; a second worker finds the first one's file and does not draw
-again. Files are written to a temporary name and renamed, so a reader never sees half a file.
+A chart is stored under its period and a *data version*: the SHA-256 of the data-version token
+(:mod:`.data_version`, new at every commit that wrote analysed data) and the words and bounds
+of the drawing, or, without a token, of everything the drawing is made from. A new rating
+changes the version, so the next request draws afresh; a second worker finds the first one's
+file and does not draw again. Files are written to a temporary name and renamed, so a reader never sees half a file.
 """
 from __future__ import annotations
 
