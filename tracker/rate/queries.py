@@ -17,21 +17,18 @@ from ..services import analysis as analysis_service
 from ..services import settings as settings_service
 from ..templating import Health
 
-#: A contract's health as the rating pages show it (one class with the dashboard's).
-HealthFigure = Health
-
 
 @dataclass
 class FeedbackRow:
     """What the customers of one contract said in one period."""
 
     contract: Contract
-    figure: HealthFigure
+    figure: Health
     nps: float | None
     nps_n: int
     csat: float | None
     comments: list[str] = field(default_factory=list)
-    history: list[HealthFigure | None] = field(default_factory=list)
+    history: list[Health | None] = field(default_factory=list)
 
 
 def rateable_contracts(user: User, period: Period) -> list[Contract]:
@@ -95,7 +92,7 @@ def is_done(rating: Rating | None) -> bool:
     return rating is not None and (rating.health is not None or rating.no_interaction)
 
 
-def health_figures(contracts: list[Contract], period: Period) -> dict[int, HealthFigure]:
+def health_figures(contracts: list[Contract], period: Period) -> dict[int, Health]:
     """Health (stale allowed), band and trend of each contract in ``period``, keyed by contract id."""
     # TODO: switch to tracker.services.analysis.period_analysis once a per-department variant exists;
     # the whole-organization analysis is more than this page needs.
@@ -193,7 +190,7 @@ def _analysis_ratings(contract_ids: list[int], period: Period) -> tuple[list[ana
 
 
 def _figures(contracts: list[Contract], ratings: list[analysis.Rating], label: str, labels: list[str],
-             target: float, floor: float) -> dict[int, HealthFigure]:
+             target: float, floor: float) -> dict[int, Health]:
     ids = [c.id for c in contracts]
     health = analysis.contract_health(ratings, ids, label, labels)
     trend = analysis.contract_trend(ratings, ids, label, labels)
