@@ -3,6 +3,7 @@ weak link's reach. Assertions read Cytoscape's own state (classes of elements) t
 ``window.trackerGraph``; a screenshot of each step lands in test-output/screenshots/."""
 from __future__ import annotations
 
+import networkx as nx
 import pytest
 from playwright.sync_api import expect
 
@@ -39,10 +40,9 @@ def test_coo_searches_focuses_filters_and_sees_the_top_weak_links_reach(page, li
     state = page.evaluate("() => ({nodes: trackerGraph.cy.nodes().length, edges: trackerGraph.cy.edges().length,"
                           " grouped: trackerGraph.state.grouped})")
     # the demo is small: every department and agreement is drawn, ungrouped
-    assert state == {"nodes": len([n for n in pa.departments.values()
-                                   if n.kind == "external" or any(code == n.code for cf in pa.contracts.values()
-                                                                  for code in (cf.contract.supplier, cf.contract.customer))]),
-                     "edges": len(pa.contracts), "grouped": False}
+    linked = {code for cf in pa.contracts.values() for code in (cf.contract.supplier, cf.contract.customer)}
+    drawn = [d for d in pa.departments.values() if d.kind == "external" or d.code in linked]
+    assert state == {"nodes": len(drawn), "edges": len(pa.contracts), "grouped": False}
     # the weak links carry their rank and health, and are drawn on top of the healthy ones
     label = page.evaluate(f"() => trackerGraph.cy.getElementById('c{top.contract.id}').data('label')")
     assert label.startswith("#1 · ")
@@ -83,9 +83,7 @@ def test_coo_searches_focuses_filters_and_sees_the_top_weak_links_reach(page, li
     lit = page.evaluate("""() => ({reach: trackerGraph.cy.nodes('.reach').map(n => n.id()),
                                     path: trackerGraph.cy.nodes('.path').map(n => n.id()),
                                     faded: trackerGraph.cy.elements('.faded').length})""")
-    G = pa.graph
-    import networkx as nx
-    expected_reach = {c for c in nx.ancestors(G, supplier) | {supplier}}
+    expected_reach = nx.ancestors(pa.graph, supplier) | {supplier}
     shown_nodes = set(page.evaluate("() => trackerGraph.cy.nodes().map(n => n.id())"))
     assert set(lit["reach"]) == expected_reach & shown_nodes
     assert any(pa.departments[c].kind == "external" for c in lit["path"]), lit["path"]
