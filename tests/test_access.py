@@ -72,6 +72,7 @@ ACCESS: dict[str, dict] = {
     "main.set_locale": only("member", "head", "hr", "coo", "admin", anonymous=OK),
     # the COO's dashboard; department and agreement pages also for heads (comments filtered)
     "dashboard.index": OVERVIEW, "dashboard.graph_svg": OVERVIEW, "dashboard.graph_png": OVERVIEW,
+    "dashboard.graph": OVERVIEW, "dashboard.graph_json": OVERVIEW,
     "dashboard.departments": PAGES, "dashboard.department": PAGES, "dashboard.department_history_svg": PAGES,
     "dashboard.contract": PAGES, "dashboard.contract_history_svg": PAGES,
     # rating: the head of the customer department, and the colleague the head added

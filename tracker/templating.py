@@ -1,11 +1,14 @@
 """Template globals and filters shared by every page."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from . import formatting
+from . import analysis, formatting
 
 ROLE_LABELS = {
     "admin": _l("Customer-experience office"),
@@ -57,20 +60,74 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-def health_band(health: float | None, target: float = 75.0, floor: float = 50.0) -> str:
-    """``good`` (≥ target), ``warn`` (floor to target), ``bad`` (< floor) or ``none`` (unrated)."""
-    if health is None:
-        return "none"
-    if health >= target:
-        return "good"
-    if health >= floor:
-        return "warn"
-    return "bad"
+#: The band rule, for templates; it lives in :func:`tracker.analysis.band`.
+health_band = analysis.band
+
+
+def band_word(band: str) -> str:
+    """The word of a health band (``good``, ``warning``, ``critical``, ``unrated``), translated."""
+    return gettext(analysis.BAND_WORDS[band])
+
+
+def band_symbol(band: str) -> str:
+    """The symbol of a health band (✓ ! ✗ –): colour is never the only signal."""
+    return analysis.BAND_SYMBOLS[band]
+
+
+@dataclass
+class Health:
+    """A health figure as a page shows it: value (points 0–100), band, word and symbol.
+
+    The band comes from :func:`tracker.analysis.band` against the target and floor that apply
+    (the agreement's own where it sets them). ``last_health``/``last_period`` say where an
+    unrated agreement was when it was last rated.
+    """
+
+    value: float | None
+    band: str
+    stale: bool = False
+    delta: float | None = None
+    declining: bool = False
+    own_target: float | None = None
+    own_floor: float | None = None
+    last_health: float | None = None
+    last_period: str | None = None
+    last_band: str = "none"
+
+    @classmethod
+    def of(cls, value: float | None, target: float, floor: float, stale: bool = False, **more) -> Health:
+        """The figure of ``value`` banded against ``target`` and ``floor`` (points)."""
+        return cls(value, analysis.band(value, target, floor), stale, **more)
+
+    @classmethod
+    def of_figures(cls, cf) -> Health:
+        """The figure of a contract's ``analysis.ContractFigures``, banded by its own target and floor."""
+        return cls(cf.health, analysis.figure_band(cf), cf.stale, cf.delta, cf.declining, cf.contract.target,
+                   cf.contract.floor, cf.last_health, cf.last_period,
+                   analysis.band(cf.last_health, cf.target, cf.floor))
+
+    @property
+    def health(self) -> float | None:
+        """The value under its older name (the rating pages say ``health``)."""
+        return self.value
+
+    @property
+    def note(self) -> str:
+        """``(target 80)`` when the band follows the agreement's own target/floor, else ``""``."""
+        return formatting.own_bounds_note(self.own_target, self.own_floor)
+
+    @property
+    def word(self) -> str:
+        return band_word(self.band)
+
+    @property
+    def symbol(self) -> str:
+        return band_symbol(self.band)
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items, url_with=url_with, role_label=role_label, current_locale=lambda: str(get_locale() or "en"),
-        health_band=health_band,
+        health_band=health_band, band_word=band_word, band_symbol=band_symbol,
     )
     formatting.init_app(app)

@@ -165,7 +165,7 @@ def test_analysis_does_not_depend_on_row_order(G, rng):
 
 
 @given(organizations(), st.data())
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 def test_ratings_outside_periods_read_change_nothing(G, data):
     """The loader reads only ``periods_read``; older ratings must not change any figure."""
     from tracker.analysis import periods_read

@@ -39,10 +39,11 @@ def test_period_graph_of_the_worked_example(rated_org):
     wh_log = rated_org.contracts["WH", "LOG"].id
     assert G.edges["WH", "LOG", wh_log] == {
         "contract": wh_log, "supplier": "WH", "customer": "LOG", "service": "WH service for LOG", "health": 45.0,
-        "stale": False, "criticality": 3, "reach": 5, "risk": 450.0, "severity": "critical"}
+        "stale": False, "criticality": 3, "reach": 5, "risk": 450.0, "severity": "critical",
+        "band": "bad", "colour": "#c62828"}
     fin_hr = G.edges["FIN", "HR", rated_org.contracts["FIN", "HR"].id]
     assert "health" not in fin_hr and "risk" not in fin_hr and "severity" not in fin_hr
-    assert fin_hr["reach"] == 2
+    assert fin_hr["reach"] == 2 and fin_hr["band"] == "none"
     assert "severity" not in G.edges["LOG", "EXT", rated_org.contracts["LOG", "EXT"].id]
 
 

@@ -37,7 +37,7 @@ def _fast_password_hash(password: str) -> str:
 
 
 @pytest.fixture
-def app(database_url, monkeypatch):
+def app(database_url, monkeypatch, tmp_path):
     """The app with CSRF on and rate limits off (overrides the ``app`` of tests/conftest.py).
 
     Passwords are hashed with few rounds: the seeded users and every login would otherwise
@@ -50,6 +50,7 @@ def app(database_url, monkeypatch):
         "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
+        "CHART_CACHE_DIR": str(tmp_path / "charts"),
     })
     yield from prepared_database(app)
 

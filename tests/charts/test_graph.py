@@ -139,3 +139,39 @@ def test_stale_and_unrated_links_and_large_graph_render():
     lay = layout(nodes, links)
     assert lay.layer["D000"] == 1 and lay.layer["EXT"] == 0
     assert max(lay.layer.values()) == 5  # a tree of fan-out three: 200 departments in five levels
+
+
+def test_same_input_gives_the_same_svg_bytes():
+    """matplotlib salts clip-path ids at random unless ``svg.hashsalt`` is fixed."""
+    nodes, links = example()
+    first = dependency_graph(nodes, links, fmt="svg")
+    second = dependency_graph(nodes, links, fmt="svg")
+    assert first == second
+    assert b'id="chart"' in first
+
+
+def test_no_link_gives_a_no_data_picture_not_an_empty_frame():
+    nodes, _links = example()
+    svg = dependency_graph(nodes, [], fmt="svg", labels={"no_data": "No agreement is active in this period"})
+    root = ET.fromstring(svg)
+    assert not list(root.iter(f"{SVG}a"))
+    # a one-line picture (8 × 1.6 inches), its words drawn as glyphs, not a frame the size of the graph
+    assert root.get("viewBox").split()[2:] == ["576", "115.2"]
+    assert dependency_graph(nodes, [], fmt="png").startswith(b"\x89PNG")
+
+
+def _link_strokes(svg: bytes) -> list[str]:
+    import re
+    root = ET.fromstring(svg)
+    return [re.search(r"stroke: (#[0-9a-f]{6})", ET.tostring(g, encoding="unicode")).group(1)
+            for g in root.iter(f"{SVG}g") if re.fullmatch(r"link-\d+", g.get("id") or "")]
+
+
+def test_link_band_given_by_the_caller_wins_over_the_chart_target():
+    """QA → PROD at 83.3 against its own target 85 is drawn amber, not green by the target 75."""
+    from tracker.analysis import BAND_COLOURS
+    nodes = [GraphNode("QA", "QA"), GraphNode("PROD", "PROD"), GraphNode("EXT", "Clients", "external")]
+    own = [GraphLink("QA", "PROD", 83.3, band="warn"), GraphLink("PROD", "EXT", 90.0)]
+    assert _link_strokes(dependency_graph(nodes, own, fmt="svg")) == [BAND_COLOURS["good"][0], BAND_COLOURS["warn"][0]]
+    plain = [GraphLink("QA", "PROD", 83.3), GraphLink("PROD", "EXT", 90.0)]
+    assert _link_strokes(dependency_graph(nodes, plain, fmt="svg")) == [BAND_COLOURS["good"][0]] * 2

@@ -21,3 +21,15 @@ def test_history_with_no_data_still_renders():
 def test_history_refuses_misaligned_series():
     with pytest.raises(ValueError):
         history_chart(["2026-Q3"], [HistorySeries("Health", [1.0, 2.0])])
+
+
+def test_stale_values_are_not_drawn_as_fresh_ones():
+    """A carried-over value leaves the fresh line (a gap there) and gets a hollow marker of its own."""
+    import re
+
+    from tracker.charts import HistorySeries, history_chart
+    fresh = history_chart(["Q1", "Q2", "Q3"], [HistorySeries("Health", [40.0, 40.0, 60.0])], fmt="svg")
+    carried = history_chart(["Q1", "Q2", "Q3"],
+                            [HistorySeries("Health", [40.0, 40.0, 60.0], stale=[False, True, False])], fmt="svg")
+    lines = lambda svg: len(re.findall(rb'<g id="line2d_\d+"', svg))  # noqa: E731
+    assert lines(carried) > lines(fresh)

@@ -9,6 +9,7 @@ The definitions are those of the product brief, "Analytics - exact
 definitions"; `analyze` computes all of them for one period.
 """
 
+from tracker.analysis.bands import BAND_COLOURS, BAND_SYMBOLS, BAND_WORDS, band, figure_band, worst
 from tracker.analysis.chains import ChainStrength, chain_strength
 from tracker.analysis.dominators import SINK, dominated_counts, dominators_tree
 from tracker.analysis.graph import build_graph, customers, internal_departments, reaching_customers
@@ -35,6 +36,7 @@ from tracker.analysis.period import (
 )
 from tracker.analysis.reachability import cut_off, reach
 from tracker.analysis.records import EXTERNAL, INTERNAL, Contract, Department, Rating
+from tracker.analysis.view import FRESH, SILENT, STALE, UNRATED, graph_view, link_state
 from tracker.analysis.scores import (
     CSAT_THRESHOLD,
     SMALL_SAMPLE,
@@ -91,4 +93,18 @@ __all__ = [
     "FLOOR",
     "CRITICAL",
     "WARNING",
+    # the health band
+    "band",
+    "figure_band",
+    "worst",
+    "BAND_WORDS",
+    "BAND_SYMBOLS",
+    "BAND_COLOURS",
+    # the graph as data
+    "graph_view",
+    "link_state",
+    "FRESH",
+    "STALE",
+    "SILENT",
+    "UNRATED",
 ]

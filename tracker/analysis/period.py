@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from tracker.analysis.bands import BAD, WARN, band
 from tracker.analysis.chains import ChainStrength, chain_strength
 from tracker.analysis.dominators import dominated_counts
 from tracker.analysis.graph import build_graph
@@ -16,6 +17,7 @@ from tracker.analysis.health import (
     _mean_health_by_period,
     _period_index,
     _trend_from_means,
+    periods_read,
 )
 from tracker.analysis.reachability import cut_off, reach
 from tracker.analysis.records import INTERNAL, Contract, Department, Rating
@@ -78,6 +80,14 @@ class ContractFigures:
     declining : bool
         Health fell in each of the last two periods, or by more than 10 points
         in the last one.
+    last_health : float or None
+        For an unrated contract (no health, not even stale): its mean health in
+        the latest earlier period that has one among the four before (those the
+        loader reads, see `periods_read`), points 0-100; None otherwise.
+        It is not health (the brief's two-period rule stands); it says what the
+        link was when it went silent.
+    last_period : str or None
+        The period `last_health` comes from.
     """
 
     contract: Contract
@@ -91,6 +101,15 @@ class ContractFigures:
     severity: str | None
     delta: float | None
     declining: bool
+    last_health: float | None = None
+    last_period: str | None = None
+
+    @property
+    def last_risk(self):
+        """``max(0, target - last_health) * criticality * reach``; None without a last known health."""
+        if self.last_health is None:
+            return None
+        return float(max(0.0, self.target - self.last_health) * self.contract.criticality * self.reach)
 
     @property
     def weak(self):
@@ -193,10 +212,20 @@ class BlindSpot:
     contract : Contract
     reach : int
         Internal departments whose chain to the customer runs through it.
+    last_health : float or None
+        Health in `last_period`, the latest earlier period in which it was
+        rated (see `ContractFigures.last_health`); None when never rated.
+    last_period : str or None
+    last_risk : float or None
+        The risk the last known health would carry now; blind spots are
+        ordered by it, so a critical link that went silent heads the list.
     """
 
     contract: Contract
     reach: int
+    last_health: float | None = None
+    last_period: str | None = None
+    last_risk: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +244,8 @@ class PeriodAnalysis:
     weak_links : list[WeakLink]
         By risk descending, then health ascending, then supplier code.
     blind_spots : list[BlindSpot]
-        By reach descending, then supplier and customer code.
+        By last known risk descending (never rated last), then reach
+        descending, then supplier and customer code.
     cut_off : list[str]
         Internal departments cut off from the external customer, sorted.
     chains : dict[str, ChainStrength]
@@ -296,12 +326,14 @@ class PeriodAnalysis:
             }
             for w in self.weak_links
         ]
+        # The brief's shape; a blind spot that was rated before adds where it was last.
         blind_spots = [
             {
                 "supplier": b.contract.supplier,
                 "customer": b.contract.customer,
                 "service": b.contract.service,
                 "reach": b.reach,
+                **({"last_health": b.last_health, "last_period": b.last_period} if b.last_period else {}),
             }
             for b in self.blind_spots
         ]
@@ -386,6 +418,7 @@ def analyze(
     means = _mean_health_by_period(ratings, ids)
     health = _contract_health_from_means(means, ids, period, periods)
     trend = _trend_from_means(means, ids, index, periods, current=health)
+    last_known = _last_known(means, index, periods)
     G = build_graph(departments, contracts, {cid: h.health for cid, h in health.items()})
     chains = chain_strength(G)
     reaches = reach(G)
@@ -401,10 +434,12 @@ def analyze(
         r = reaches[con.supplier, con.customer]
         h = ch.health
         risk = None if h is None else float(max(0.0, t - h) * con.criticality * r)
-        severity = None if h is None or h >= t else (CRITICAL if h < f else WARNING)
+        severity = {WARN: WARNING, BAD: CRITICAL}.get(band(h, t, f))
+        last = last_known.get(cid) if h is None else None
         figures[cid] = ContractFigures(
             con, h, ch.stale, ch.source_period, t, f, r, risk, severity,
             trend[cid].delta, trend[cid].declining,
+            last[1] if last else None, last[0] if last else None,
         )
 
     weak = sorted(
@@ -418,10 +453,11 @@ def analyze(
     ]
     blind = sorted(
         (cf for cf in figures.values() if cf.blind_spot),
-        key=lambda cf: (-cf.reach, cf.contract.supplier, cf.contract.customer,
-                        cf.contract.service, cf.contract.id),
+        key=lambda cf: (cf.last_risk is None, -(cf.last_risk or 0.0), -cf.reach, cf.contract.supplier,
+                        cf.contract.customer, cf.contract.service, cf.contract.id),
     )
-    blind_spots = [BlindSpot(cf.contract, cf.reach) for cf in blind]
+    blind_spots = [BlindSpot(cf.contract, cf.reach, cf.last_health, cf.last_period, cf.last_risk)
+                   for cf in blind]
 
     # Survey figures come from this period's raw ratings only, never from
     # stale health or per-contract means.
@@ -472,3 +508,16 @@ def analyze(
         link_health={(u, v): h for u, v, h in G.edges(data="health")},
         graph=G,
     )
+
+
+def _last_known(means, index, periods):
+    """``{contract id: (period, mean health)}`` of the latest period before ``periods[index]`` with a health,
+    among the periods the loader reads (`periods_read`: the four before), so no older rating counts."""
+    position = {label: i for i, label in enumerate(periods)}
+    oldest = index - len(periods_read(periods[index], periods)) + 1
+    best = {}
+    for (cid, label), value in means.items():
+        i = position.get(label)
+        if i is not None and oldest <= i < index and (cid not in best or i > best[cid][0]):
+            best[cid] = (i, value)
+    return {cid: (periods[i], value) for cid, (i, value) in best.items()}

@@ -4,8 +4,11 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 
+import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from tracker.analysis import bands as _bands
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -15,27 +18,11 @@ ET.register_namespace("xlink", XLINK_NS)
 #: DejaVu Sans ships with matplotlib and covers Latin and Cyrillic.
 FONT = "DejaVu Sans"
 
-# Health bands: (line colour, light fill) — paired with words/dashes in every legend.
-BAND_COLOURS = {
-    "good": ("#2e7d32", "#c8e6c9"),
-    "warn": ("#ef8f00", "#ffe0b2"),
-    "bad": ("#c62828", "#ffcdd2"),
-    "none": ("#8a8a8a", "#eeeeee"),
-}
+#: Health band colours live with the band rule (``tracker.analysis.bands``).
+BAND_COLOURS = _bands.BAND_COLOURS
 INK = "#263238"
 MUTED = "#607d8b"
 EXTERNAL_FILL = "#1f3a68"
-
-
-def band(value: float | None, target: float, floor: float) -> str:
-    """``good`` (≥ target), ``warn`` (floor to target), ``bad`` (< floor) or ``none`` (no value)."""
-    if value is None:
-        return "none"
-    if value >= target:
-        return "good"
-    if value >= floor:
-        return "warn"
-    return "bad"
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -50,7 +37,9 @@ def render(fig: Figure, fmt: str, dpi: int = 110) -> bytes:
     if fmt not in ("svg", "png"):
         raise ValueError(f"unknown chart format {fmt!r}; use 'svg' or 'png'")
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(), metadata=_metadata(fmt))
+    # Fixed ids: matplotlib otherwise salts clip-path ids at random, and every render differs.
+    with matplotlib.rc_context({"svg.hashsalt": "tracker", "svg.id": "chart"}):
+        fig.savefig(buf, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(), metadata=_metadata(fmt))
     return buf.getvalue()
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from functools import lru_cache
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -34,23 +33,28 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, PathPatch
 from matplotlib.path import Path
 
-from tracker.analysis import round_half_away
+from tracker.analysis import BAND_COLOURS, round_half_away
+from tracker.analysis.bands import NONE, band
 
-from ._common import BAND_COLOURS, EXTERNAL_FILL, FONT, INK, MUTED, band, finish_svg, new_figure, render
+from ._common import EXTERNAL_FILL, FONT, INK, MUTED, finish_svg, new_figure, render
 
-__all__ = ["GraphNode", "GraphLink", "Layout", "layout", "find_cycles", "dependency_graph"]
+__all__ = ["GraphNode", "GraphLink", "Layout", "layout", "find_cycles", "dependency_graph", "link_band",
+           "link_state_of"]
 
 EXTERNAL = "external"
 #: Weak links ranked at most this are numbered on the drawing.
 RANKS_SHOWN = 10
 #: Above this many departments in one column, codes are left out (tooltips keep them).
 MAX_LABELLED_ROWS = 70
+#: Type size (points) of every label: at least 10 px wherever the picture is shown at its
+#: natural size (1 pt = 1.33 px) or as a PNG (110 dpi: 1 pt = 1.5 px).
+FONT_SIZE = 9.5
 
 # Geometry in inches: one data unit is one inch on both axes, so arrow arithmetic is simple.
-COL_GAP = 1.75
-ROW_GAP = 0.62
+COL_GAP = 1.4
+ROW_GAP = 0.66
 MARGIN = 0.6
-LEGEND_HEIGHT = 0.85
+LEGEND_HEIGHT = 1.05
 NOTE_LINE = 0.26
 
 
@@ -64,12 +68,19 @@ class GraphNode:
     strength: float | None = None
     cut_off: bool = False
     url: str | None = None
+    #: The worst band of the agreements it supplies (its own links); None: none drawn.
+    own_band: str | None = None
+    #: ``"WH → LOG 45"``: the link that sets its chain strength, for the tooltip.
+    bottleneck: str = ""
 
 
 @dataclass(frozen=True)
 class GraphLink:
     """A supplier → customer link: ``health`` is the link health (points 0–100) or None (unrated);
-    ``criticality`` 1–3; ``rank`` the best weak-link rank among its contracts, or None."""
+    ``criticality`` 1–3; ``rank`` the best weak-link rank among its contracts, or None;
+    ``band`` the colour's band from :func:`tracker.analysis.band` (None: banded by the
+    chart's target and floor); ``last_health``/``last_period`` for a link unrated now that
+    was rated before (drawn dotted, "silent")."""
 
     supplier: str
     customer: str
@@ -79,6 +90,9 @@ class GraphLink:
     rank: int | None = None
     url: str | None = None
     title: str = ""
+    band: str | None = None
+    last_health: float | None = None
+    last_period: str | None = None
 
 
 @dataclass
@@ -263,163 +277,222 @@ def _node_box(code: str, fontsize: float) -> tuple[float, float]:
 def dependency_graph(nodes: list[GraphNode], links: list[GraphLink], *, target: float = 75.0,
                      floor: float = 50.0, cycles: list[list[str]] | None = None, fmt: str = "svg",
                      title: str = "", labels: dict[str, str] | None = None) -> bytes:
-    """Draw the dependency graph and return ``svg`` or ``png`` bytes.
+    """Draw the dependency graph and return ``svg`` or ``png`` bytes (the public drawing:
+    the dashboard, the PNG download and the review pack all call this).
 
     ``nodes`` and ``links`` are plain records (see :class:`GraphNode`, :class:`GraphLink`);
-    links naming an unknown department are ignored. ``target``/``floor`` (points) set the
-    health bands. ``cycles`` (lists of codes) are named in a note; None finds them with
-    :func:`find_cycles`. ``labels`` translates the legend and note words (keys as in
-    :data:`DEFAULT_LABELS`). In SVG every node and link is an ``<a>`` to its ``url`` with
-    ``target="_top"`` and a ``<title>`` tooltip. Raises ValueError for an unknown ``fmt``.
+    links naming an unknown department are ignored. A link is coloured by its ``band``
+    (from :func:`tracker.analysis.band`, with the agreement's own target and floor);
+    ``target``/``floor`` (points) band a link without one and the departments' chain
+    strength, and are written in the legend. ``cycles`` (lists of codes) are named in a
+    note; None finds them with :func:`find_cycles`. ``labels`` translates the legend and
+    note words (keys as in :data:`DEFAULT_LABELS`). In SVG every node and link is an ``<a>``
+    to its ``url`` with ``target="_top"`` and a ``<title>`` tooltip. With no link to draw,
+    the picture says so (``labels["no_data"]``) instead of showing an empty frame.
+    The same input gives the same bytes. Raises ValueError for an unknown ``fmt``.
     """
-    return _draw(tuple(nodes), tuple(links), float(target), float(floor),
-                 None if cycles is None else tuple(tuple(c) for c in cycles), fmt, title,
-                 tuple(sorted((labels or {}).items())))
-
-
-# The same data gives the same picture: a handful of recent drawings are kept, so the
-# dashboard's SVG and a PNG download of an unchanged period are not drawn again.
-@lru_cache(maxsize=8)
-def _draw(nodes: tuple[GraphNode, ...], links: tuple[GraphLink, ...], target: float, floor: float,
-          cycles: tuple[tuple[str, ...], ...] | None, fmt: str, title: str,
-          labels: tuple[tuple[str, str], ...]) -> bytes:
-    """Draw the graph; see :func:`dependency_graph`."""
-    labels = dict(labels)
-    cycles = None if cycles is None else [list(c) for c in cycles]
-    nodes, links = list(nodes), list(links)
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"unknown chart format {fmt!r}; use 'svg' or 'png'")
     words = dict(DEFAULT_LABELS)
     words.update(labels or {})
     codes = {n.code for n in nodes}
     links = [lk for lk in links if lk.supplier in codes and lk.customer in codes and lk.supplier != lk.customer]
+    if not links:
+        return _no_data(fmt, title, words)
     if cycles is None:
         cycles = find_cycles([(lk.supplier, lk.customer) for lk in links])
-    lay = layout(nodes, links)
-    by_code = {n.code: n for n in nodes}
+    return _draw(list(nodes), links, float(target), float(floor), [list(c) for c in cycles], fmt, title, words)
 
-    rows_per_col = defaultdict(int)
+
+@dataclass
+class _Canvas:
+    """A figure being drawn: its axes, the tooltips collected by element id, the words."""
+
+    fig: object
+    ax: object
+    titles: dict[str, str]
+    words: dict[str, str]
+    height: float
+
+
+def _draw(nodes: list[GraphNode], links: list[GraphLink], target: float, floor: float,
+          cycles: list[list[str]], fmt: str, title: str, words: dict[str, str]) -> bytes:
+    """Lay out, draw frame, nodes, links and legend, and render; see :func:`dependency_graph`."""
+    lay = layout(nodes, links)
+    notes = [words["cycle"] + ": " + cycle_label(c) for c in cycles]
+    canvas, extent = _frame(lay, notes, title, words)
+    _captions(canvas, lay, nodes, notes, title, extent)
+    show_labels = _tallest_column(lay, nodes) <= MAX_LABELLED_ROWS
+    sizes = _draw_nodes(canvas, lay, nodes, target, floor, show_labels)
+    for j, lk in enumerate(sorted(links, key=lambda lk: (lk.supplier, lk.customer))):
+        _draw_link(canvas, lay, sizes, j, lk, target, floor)
+    _legend(canvas.fig, canvas.height, target, floor, words)
+    data = render(canvas.fig, fmt)
+    if fmt == "svg":
+        data = finish_svg(data, canvas.titles, title or words["graph_title"])
+    return data
+
+
+def _tallest_column(lay: Layout, nodes: list[GraphNode]) -> int:
+    rows_per_col: dict[tuple[int, bool], int] = defaultdict(int)
     for n in nodes:
         rows_per_col[(lay.layer[n.code], n.code in lay.cut_off)] += 1
-    tallest = max(rows_per_col.values(), default=1)
-    show_labels = tallest <= MAX_LABELLED_ROWS
-    fontsize = 9.0
+    return max(rows_per_col.values(), default=1)
 
-    notes = [words["cycle"] + ": " + cycle_label(c) for c in cycles]
+
+def _frame(lay: Layout, notes: list[str], title: str, words: dict[str, str]):
+    """The figure and its axes sized to the layout (inches), with room for title, notes and legend."""
     xs = [p[0] for p in lay.positions.values()] or [0.0]
     ys = [p[1] for p in lay.positions.values()] or [0.0]
-    x0, x1 = 0.0, max(xs) + 0.7 + MARGIN
-    x1 = max(x1, 8.0)
-    header = 0.95 + NOTE_LINE * len(notes) + (0.4 if title else 0)
+    x0, x1 = 0.0, max(max(xs) + 0.7 + MARGIN, 8.0)
+    header = 1.0 + NOTE_LINE * len(notes) + (0.45 if title else 0)
     y1 = max(ys) + header
-    y0 = min(ys) - 0.55
-    width, graph_height = x1 - x0, y1 - y0
+    y0 = min(ys) - 0.6
+    graph_height = y1 - y0
     height = graph_height + LEGEND_HEIGHT
-
-    fig = new_figure(width, height)
+    fig = new_figure(x1 - x0, height)
     ax = fig.add_axes((0, LEGEND_HEIGHT / height, 1, graph_height / height))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_axis_off()
     ax.set_autoscale_on(False)
+    return _Canvas(fig, ax, {}, words, height), (x0, x1, y1, max(ys))
 
-    titles: dict[str, str] = {}
-    # column captions
-    top_text = max(ys) + 0.42
+
+def _captions(canvas: _Canvas, lay: Layout, nodes: list[GraphNode], notes: list[str], title: str,
+              extent) -> None:
+    """Title, cycle notes, the external column's caption, the flow arrow and the cut-off band."""
+    ax, words, titles = canvas.ax, canvas.words, canvas.titles
+    x0, x1, y1, top_y = extent
+    top_text = top_y + 0.45
     if title:
-        ax.text(MARGIN, y1 - 0.3, title, fontsize=13, fontweight="bold", color=INK, family=FONT, va="center")
+        ax.text(MARGIN, y1 - 0.3, title, fontsize=14, fontweight="bold", color=INK, family=FONT, va="center")
     for i, note in enumerate(notes):
-        text = ax.text(MARGIN, y1 - 0.3 - (0.4 if title else 0) - i * NOTE_LINE, "↻ " + note, fontsize=9,
+        text = ax.text(MARGIN, y1 - 0.3 - (0.45 if title else 0) - i * NOTE_LINE, "↻ " + note, fontsize=FONT_SIZE,
                        color="#6a1b9a", family=FONT, va="center")
         text.set_gid(f"note-{i}")
         titles[f"note-{i}"] = note
     ext_x = MARGIN + 0.7 + (lay.n_layers - 1) * COL_GAP
     if any(n.kind == EXTERNAL for n in nodes):
-        ax.text(ext_x, top_text, words["external_column"], fontsize=8, color=MUTED, family=FONT,
+        ax.text(ext_x, top_text, words["external_column"], fontsize=FONT_SIZE, color=MUTED, family=FONT,
                 ha="center", va="bottom", style="italic")
         if lay.n_layers > 1:
-            ax.annotate("", xy=(ext_x - COL_GAP * 0.55, top_text + 0.1), xytext=(MARGIN + 0.2, top_text + 0.1),
+            ax.annotate("", xy=(ext_x - COL_GAP * 0.6, top_text + 0.1), xytext=(MARGIN + 0.2, top_text + 0.1),
                         arrowprops=dict(arrowstyle="->", color="#b0bec5", lw=1))
-            ax.text(MARGIN + 0.25, top_text + 0.14, words["flow"], fontsize=8, color=MUTED, family=FONT,
+            ax.text(MARGIN + 0.25, top_text + 0.15, words["flow"], fontsize=FONT_SIZE, color=MUTED, family=FONT,
                     va="bottom", style="italic")
     if lay.band_top is not None:
+        by_code = {n.code: n for n in nodes}
         ax.plot([x0 + 0.2, x1 - 0.2], [lay.band_top, lay.band_top], color="#b0bec5", lw=1, ls=(0, (4, 3)))
         cut = sorted(c for c in lay.cut_off if by_code[c].kind != EXTERNAL)
-        text = ax.text(MARGIN, lay.band_top - 0.2, "⚠ " + words["cut_off_note"], fontsize=9, color="#b71c1c",
-                       family=FONT, va="center")
+        text = ax.text(MARGIN, lay.band_top - 0.2, "⚠ " + words["cut_off_note"], fontsize=FONT_SIZE,
+                       color="#b71c1c", family=FONT, va="center")
         text.set_gid("note-cut-off")
         titles["note-cut-off"] = words["cut_off_note"] + (": " + ", ".join(cut) if cut else "")
 
-    # nodes first: the link geometry needs their box sizes
+
+def _draw_nodes(canvas: _Canvas, lay: Layout, nodes: list[GraphNode], target: float, floor: float,
+                show_labels: bool) -> dict[str, tuple[float, float]]:
+    """Each department as a box: fill = its own links' worst band, border = its chain strength band.
+    Returns the box sizes (inches) by code; the link geometry needs them."""
     sizes: dict[str, tuple[float, float]] = {}
     for i, node in enumerate(sorted(nodes, key=lambda n: n.code)):
         x, y = lay.positions[node.code]
-        w, h = _node_box(node.code, fontsize) if show_labels else (0.22, 0.22)
+        w, h = _node_box(node.code, FONT_SIZE) if show_labels else (0.22, 0.22)
         if node.kind == EXTERNAL:
-            style, fc, ec, tc = "round,pad=0,rounding_size=0.04", EXTERNAL_FILL, EXTERNAL_FILL, "white"
+            style, fc, ec, tc, lw = "round,pad=0,rounding_size=0.04", EXTERNAL_FILL, EXTERNAL_FILL, "white", 1.3
             h = h + 0.08
         else:
-            b = band(node.strength, target, floor)
+            own = node.own_band or NONE
+            strength = band(node.strength, target, floor)
             style = "round,pad=0,rounding_size=0.17" if show_labels else "circle,pad=0"
-            fc, ec, tc = BAND_COLOURS[b][1], BAND_COLOURS[b][0], INK
+            fc, ec, tc, lw = BAND_COLOURS[own][1], BAND_COLOURS[strength][0], INK, 2.6
         sizes[node.code] = (w, h)
         box = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=style, fc=fc, ec=ec,
-                             lw=2.2 if node.cut_off else 1.3, ls="--" if node.cut_off else "-", zorder=3)
+                             lw=lw, ls="--" if node.cut_off else "-", zorder=3)
         gid = f"node-{i}"
         box.set_gid(gid)
         if node.url:
             box.set_url(node.url)
-        ax.add_artist(box)
-        titles[gid] = _node_title(node, words)
+        canvas.ax.add_artist(box)
+        canvas.titles[gid] = _node_title(node, canvas.words)
         if show_labels:
-            text = ax.text(x, y, node.code, ha="center", va="center", fontsize=fontsize, color=tc,
-                           fontweight="bold", family=FONT, zorder=4)
+            text = canvas.ax.text(x, y, node.code, ha="center", va="center", fontsize=FONT_SIZE, color=tc,
+                                  fontweight="bold", family=FONT, zorder=4)
             text.set_gid(f"node-{i}-label")
-            titles[f"node-{i}-label"] = titles[gid]
+            canvas.titles[f"node-{i}-label"] = canvas.titles[gid]
             if node.url:
                 text.set_url(node.url)
+    return sizes
 
-    for j, lk in enumerate(sorted(links, key=lambda lk: (lk.supplier, lk.customer))):
-        b = band(lk.health, target, floor)
-        colour = BAND_COLOURS[b][0]
-        dashed = lk.health is None or lk.stale
-        is_back = (lk.supplier, lk.customer) in lay.back_links
-        (xa, ya), (xb, yb) = lay.positions[lk.supplier], lay.positions[lk.customer]
-        rad = _route(lay, (xa, ya), (xb, yb), is_back, sizes)
-        # The curve is clipped at the boxes and the head drawn here, in closed form:
-        # FancyArrowPatch bisects each curve against the boxes and costs seconds at 200 departments.
-        body, head = _arrow_paths((xa, ya), (xb, yb), rad, sizes[lk.supplier], sizes[lk.customer],
-                                  0.05 + 0.025 * lk.criticality)
-        arrow = PathPatch(body, fill=False, ec=colour, lw=_width(lk.criticality), alpha=0.95,
-                          ls=(0, (4, 2.5)) if dashed else "-", capstyle="butt", zorder=2 if lk.rank else 1)
-        tip = PathPatch(head, fc=colour, ec=colour, lw=0.5, zorder=2 if lk.rank else 1)
-        tip.set_gid(f"link-{j}-head")
-        if lk.url:
-            tip.set_url(lk.url)
-        ax.add_artist(tip)
-        gid = f"link-{j}"
-        arrow.set_gid(gid)
-        if lk.url:
-            arrow.set_url(lk.url)
-        ax.add_artist(arrow)
-        titles[gid] = lk.title or _link_title(lk, words)
-        if lk.rank is not None and lk.rank <= RANKS_SHOWN:
-            # the midpoint of the arc3 quadratic Bézier curve
-            mx = (xa + xb) / 2 + rad * (yb - ya) / 2
-            my = (ya + yb) / 2 - rad * (xb - xa) / 2
-            marker = Circle((mx, my), 0.13, fc="white", ec=colour, lw=1.6, zorder=5)
-            marker.set_gid(f"link-{j}-rank")
-            titles[f"link-{j}-rank"] = titles[gid]
-            if lk.url:
-                marker.set_url(lk.url)
-            ax.add_artist(marker)
-            rank_text = ax.text(mx, my, str(lk.rank), ha="center", va="center", fontsize=7.5, color=INK,
-                                fontweight="bold", family=FONT, zorder=6)
-            if lk.url:
-                rank_text.set_url(lk.url)
 
-    _legend(fig, height, target, floor, words)
+def _draw_link(canvas: _Canvas, lay: Layout, sizes: dict[str, tuple[float, float]], j: int, lk: GraphLink,
+               target: float, floor: float) -> None:
+    """One link: a curve coloured by its band, dashed when stale, dotted grey when silent or
+    unrated; weak links on top with their rank in a circle."""
+    ax = canvas.ax
+    colour = BAND_COLOURS[link_band(lk, target, floor)][0]
+    state = link_state_of(lk)
+    style = {"fresh": "-", "stale": (0, (5, 2.5)), "silent": (0, (1, 2)), "unrated": (0, (3, 3))}[state]
+    is_back = (lk.supplier, lk.customer) in lay.back_links
+    (xa, ya), (xb, yb) = lay.positions[lk.supplier], lay.positions[lk.customer]
+    rad = _route(lay, (xa, ya), (xb, yb), is_back, sizes)
+    # The curve is clipped at the boxes and the head drawn here, in closed form:
+    # FancyArrowPatch bisects each curve against the boxes and costs seconds at 200 departments.
+    body, head = _arrow_paths((xa, ya), (xb, yb), rad, sizes[lk.supplier], sizes[lk.customer],
+                              0.05 + 0.025 * lk.criticality)
+    on_top = 2 if lk.rank else 1
+    arrow = PathPatch(body, fill=False, ec=colour, lw=_width(lk.criticality), alpha=0.95 if lk.rank else 0.8,
+                      ls=style, capstyle="butt", zorder=on_top)
+    tip = PathPatch(head, fc=colour, ec=colour, lw=0.5, zorder=on_top)
+    gid = f"link-{j}"
+    tip.set_gid(f"{gid}-head")
+    arrow.set_gid(gid)
+    for artist in (tip, arrow):
+        if lk.url:
+            artist.set_url(lk.url)
+        ax.add_artist(artist)
+    canvas.titles[gid] = lk.title or _link_title(lk, canvas.words)
+    if lk.rank is not None and lk.rank <= RANKS_SHOWN:
+        # the midpoint of the arc3 quadratic Bézier curve
+        mx = (xa + xb) / 2 + rad * (yb - ya) / 2
+        my = (ya + yb) / 2 - rad * (xb - xa) / 2
+        marker = Circle((mx, my), 0.15, fc="white", ec=colour, lw=1.8, zorder=5)
+        marker.set_gid(f"{gid}-rank")
+        canvas.titles[f"{gid}-rank"] = canvas.titles[gid]
+        if lk.url:
+            marker.set_url(lk.url)
+        ax.add_artist(marker)
+        rank_text = ax.text(mx, my, str(lk.rank), ha="center", va="center", fontsize=FONT_SIZE, color=INK,
+                            fontweight="bold", family=FONT, zorder=6)
+        if lk.url:
+            rank_text.set_url(lk.url)
+
+
+def link_band(lk: GraphLink, target: float = 75.0, floor: float = 50.0) -> str:
+    """The band a link is drawn in: its own ``band`` when given (the agreement's target and floor),
+    else its health against ``target`` and ``floor``."""
+    return lk.band if lk.band is not None else band(lk.health, target, floor)
+
+
+def link_state_of(lk: GraphLink) -> str:
+    """``fresh``, ``stale``, ``silent`` (unrated, rated before) or ``unrated``."""
+    if lk.health is not None:
+        return "stale" if lk.stale else "fresh"
+    return "silent" if lk.last_health is not None else "unrated"
+
+
+def _no_data(fmt: str, title: str, words: dict[str, str]) -> bytes:
+    """A small picture that says there is nothing to draw, instead of an empty frame."""
+    fig = new_figure(8.0, 1.6)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    if title:
+        ax.text(0.04, 0.78, title, fontsize=14, fontweight="bold", color=INK, family=FONT, va="center")
+    ax.text(0.5, 0.4, words["no_data"], fontsize=12, color=MUTED, family=FONT, ha="center", va="center")
     data = render(fig, fmt)
     if fmt == "svg":
-        data = finish_svg(data, titles, title or words["graph_title"])
+        data = finish_svg(data, {}, title or words["graph_title"])
     return data
 
 
@@ -529,6 +602,8 @@ def _node_title(node: GraphNode, words: dict[str, str]) -> str:
     if node.kind == EXTERNAL:
         return f"{node.code} — {node.name} ({words['external']})"
     text = f"{node.code} — {node.name}: {words['strength']} {_fmt(node.strength, words['decimal'])}"
+    if node.bottleneck:
+        text += f" ({words['bottleneck']}: {node.bottleneck})"
     if node.cut_off:
         text += f" ({words['cut_off']})"
     return text
@@ -538,6 +613,8 @@ def _link_title(lk: GraphLink, words: dict[str, str]) -> str:
     text = f"{lk.supplier} → {lk.customer}: {words['health']} {_fmt(lk.health, words['decimal'])}"
     if lk.stale:
         text += f" ({words['stale']})"
+    if lk.health is None and lk.last_health is not None:
+        text += f" ({words['last_known']} {_fmt(lk.last_health, words['decimal'])}, {lk.last_period})"
     if lk.rank is not None:
         text += f", {words['weak_link']} #{lk.rank}"
     return text
@@ -548,22 +625,22 @@ def _legend(fig, height: float, target: float, floor: float, words: dict[str, st
     t, f = _fmt(target, words["decimal"]), _fmt(floor, words["decimal"])
     g, w, b, n = (BAND_COLOURS[k][0] for k in ("good", "warn", "bad", "none"))
     handles = [
-        Line2D([], [], color=g, lw=2.2, label=f"{words['good']} (≥ {t})"),
-        Line2D([], [], color=w, lw=2.2, label=f"{words['warning']} ({f}–{t})"),
-        Line2D([], [], color=b, lw=2.2, label=f"{words['critical']} (< {f})"),
-        Line2D([], [], color=n, lw=2.2, ls=(0, (4, 2.5)), label=words["unrated"]),
-        Line2D([], [], color=g, lw=2.2, ls=(0, (4, 2.5)), label=words["stale_legend"]),
-        Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec=b, mew=1.6, label=words["rank_legend"]),
+        Line2D([], [], color=g, lw=2.4, label=f"{words['good']} (≥ {t})"),
+        Line2D([], [], color=w, lw=2.4, label=f"{words['warning']} ({f}–{t})"),
+        Line2D([], [], color=b, lw=2.4, label=f"{words['critical']} (< {f})"),
+        Line2D([], [], color=n, lw=2.4, ls=(0, (3, 3)), label=words["unrated"]),
+        Line2D([], [], color=g, lw=2.4, ls=(0, (5, 2.5)), label=words["stale_legend"]),
+        Line2D([], [], color=n, lw=2.4, ls=(0, (1, 2)), label=words["silent_legend"]),
+        Line2D([], [], ls="", marker="o", ms=12, mfc="white", mec=b, mew=1.8, label=words["rank_legend"]),
         Line2D([], [], color=INK, lw=_width(1), label=words["crit_low"]),
         Line2D([], [], color=INK, lw=_width(2), label=words["crit_medium"]),
         Line2D([], [], color=INK, lw=_width(3), label=words["crit_high"]),
-        Line2D([], [], ls="", marker="o", ms=11, mfc=BAND_COLOURS["good"][1], mec=g, label=words["dept_legend"]),
-        Line2D([], [], ls="", marker="o", ms=11, mfc=BAND_COLOURS["none"][1], mec=n, mew=2, linestyle="",
-               label=words["dept_none"]),
-        Line2D([], [], ls="", marker="s", ms=11, mfc=EXTERNAL_FILL, mec=EXTERNAL_FILL, label=words["external"]),
+        Line2D([], [], ls="", marker="o", ms=12, mfc=BAND_COLOURS["good"][1], mec=b, mew=2.6,
+               label=words["dept_legend"]),
+        Line2D([], [], ls="", marker="s", ms=12, mfc=EXTERNAL_FILL, mec=EXTERNAL_FILL, label=words["external"]),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=8,
-               prop={"family": FONT, "size": 8}, bbox_to_anchor=(0.5, 0.02 / height), handlelength=2.6,
+    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=FONT_SIZE,
+               prop={"family": FONT, "size": FONT_SIZE}, bbox_to_anchor=(0.5, 0.02 / height), handlelength=2.6,
                columnspacing=1.6)
 
 
@@ -576,19 +653,23 @@ DEFAULT_LABELS = {
     "cut_off_note": "Cut off: no path to an external customer",
     "external": "external customer",
     "strength": "chain strength",
+    "bottleneck": "bottleneck",
     "cut_off": "cut off from the customer",
     "health": "health",
     "stale": "stale",
+    "last_known": "last known",
     "weak_link": "weak link",
     "good": "Good",
     "warning": "Warning",
     "critical": "Critical",
     "unrated": "Unrated (dashed grey)",
     "stale_legend": "Stale health (dashed)",
+    "silent_legend": "Silent: unrated now, rated before (dotted)",
     "crit_low": "Low criticality",
     "crit_medium": "Medium criticality",
     "crit_high": "High criticality",
     "rank_legend": "Weak-link rank",
-    "dept_legend": "Department: fill = chain strength",
+    "dept_legend": "Department: fill = its own links, border = chain strength",
     "dept_none": "No chain strength / cut off (dashed)",
+    "no_data": "No agreement is active in this period",
 }

@@ -13,11 +13,13 @@ PALETTE = ("#1f3a68", "#00838f", "#6a1b9a", "#5d4037", "#ad1457")
 @dataclass(frozen=True)
 class HistorySeries:
     """One line: ``values`` aligned with the periods (None = no value that period);
-    ``axis`` is ``health`` (0–100, left) or ``nps`` (−100..100, right)."""
+    ``axis`` is ``health`` (0–100, left) or ``nps`` (−100..100, right); ``stale`` marks the
+    values carried over from an earlier period (drawn hollow, never like a fresh rating)."""
 
     label: str
     values: list[float | None]
     axis: str = "health"
+    stale: list[bool] | None = None
 
 
 def history_chart(periods: list[str], series: list[HistorySeries], *, target: float = 75.0,
@@ -31,7 +33,8 @@ def history_chart(periods: list[str], series: list[HistorySeries], *, target: fl
     or ``fmt`` is unknown.
     """
     words = {"target": "target", "floor": "floor", "health": "Health (points)", "nps": "Internal NPS",
-             "no_data": "No data yet"}
+             "no_data": "No data yet",
+             "stale": "stale"}
     words.update(labels or {})
     for s in series:
         if len(s.values) != len(periods):
@@ -71,9 +74,18 @@ def history_chart(periods: list[str], series: list[HistorySeries], *, target: fl
             target_ax = nps_ax
         ys = [float("nan") if v is None else v for v in s.values]
         colour = PALETTE[i % len(PALETTE)]
-        (line,) = target_ax.plot(xs, ys, color=colour, lw=2, marker=markers[i % len(markers)], ms=5,
+        stale = s.stale or [False] * len(ys)
+        fresh = [float("nan") if flag else y for y, flag in zip(ys, stale)]
+        marker = markers[i % len(markers)]
+        (line,) = target_ax.plot(xs, fresh, color=colour, lw=2, marker=marker, ms=5,
                                  ls="--" if s.axis == "nps" else "-", label=s.label)
         handles.append(line)
+        if any(stale):
+            # a carried-over value: a hollow marker joined by a dotted line, not the fresh line
+            (carried,) = target_ax.plot(xs, ys, color=colour, lw=1.2, ls=(0, (1, 2)), marker=marker, ms=6,
+                                        mfc="white", mew=1.5, markevery=[k for k, f in enumerate(stale) if f],
+                                        label=f"{s.label} ({words['stale']})", zorder=1)
+            handles.append(carried)
     if not any(v is not None for s in series for v in s.values):
         ax.text(0.5, 0.5, words["no_data"], transform=ax.transAxes, ha="center", va="center", color=MUTED,
                 fontsize=10, family=FONT)

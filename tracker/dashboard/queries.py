@@ -21,40 +21,11 @@ from .. import analysis, formatting
 from ..charts import GraphLink, GraphNode
 from ..extensions import db
 from ..models import CRITICALITY_NAMES, Contract, Department, FollowUp, Period, Rating
-from ..rate.queries import BANDS
 from ..services import analysis as analysis_service
-from ..templating import health_band
+from ..templating import Health, band_word
 
 #: Periods shown in a history chart, the selected one and those before it.
 HISTORY = 8
-
-
-@dataclass
-class Health:
-    """A health value as a page shows it: number, band, word and symbol (colour is never alone)."""
-
-    value: float | None
-    band: str
-    stale: bool = False
-    own_target: float | None = None
-    own_floor: float | None = None
-
-    @classmethod
-    def of(cls, value: float | None, target: float, floor: float, stale: bool = False) -> Health:
-        return cls(value, health_band(value, target, floor), stale)
-
-    @property
-    def note(self) -> str:
-        """``(target 80)`` when the band follows the agreement's own target/floor, else ``""``."""
-        return formatting.own_bounds_note(self.own_target, self.own_floor)
-
-    @property
-    def word(self) -> str:
-        return str(BANDS[self.band][0])
-
-    @property
-    def symbol(self) -> str:
-        return BANDS[self.band][1]
 
 
 @dataclass
@@ -125,8 +96,7 @@ def link_row(pa: analysis.PeriodAnalysis, cid: int, rank: int | None = None) -> 
     """The row of contract ``cid`` in the analysis ``pa``."""
     cf = pa.contracts[cid]
     con = cf.contract
-    health = Health.of(cf.health, cf.target, cf.floor, cf.stale)
-    health.own_target, health.own_floor = con.target, con.floor
+    health = Health.of_figures(cf)
     return LinkRow(
         id=cid, supplier=con.supplier, customer=con.customer, service=con.service, criticality=con.criticality,
         health=health, reach=cf.reach, risk=cf.risk,
@@ -203,45 +173,72 @@ def department_rows(pa: analysis.PeriodAnalysis, sort: str = "code", q: str = ""
     return rows
 
 
+def graph_view(pa: analysis.PeriodAnalysis) -> dict:
+    """The graph of ``pa`` as plain data (:func:`tracker.analysis.graph_view`) with the divisions
+    of the organization and the page addresses the interactive graph opens."""
+    view = analysis.graph_view(pa, analysis_service.divisions())
+    view["urls"] = {
+        "department": url_for("dashboard.department", code="__CODE__", period=pa.period),
+        "contract": url_for("dashboard.contract", contract_id=0, period=pa.period).replace("/0?", "/__ID__?"),
+    }
+    return view
+
+
 def graph_data(pa: analysis.PeriodAnalysis) -> tuple[list[GraphNode], list[GraphLink]]:
-    """Plain chart input for the dependency graph of ``pa``: one link per supplier → customer pair,
-    carrying the link health, its best weak-link rank, its highest criticality and a page to open."""
-    rank_of = {w.contract.id: w.rank for w in pa.weak_links}
-    # A department without any agreement (a division, a new unit) has nothing to show in the graph.
-    linked = {code for cf in pa.contracts.values() for code in (cf.contract.supplier, cf.contract.customer)}
+    """Plain chart input for the static dependency graph of ``pa``: one link per supplier → customer
+    pair, drawn in the worst band of its agreements (each with its own target and floor, as in the
+    tables), carrying that agreement's health, the best weak-link rank and a page to open."""
+    view = analysis.graph_view(pa)
+    by_pair: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for edge in view["edges"]:
+        by_pair[edge["source"], edge["target"]].append(edge)
+    bottleneck = {}
+    for node in view["nodes"]:
+        cf = pa.contracts.get(node["bottleneck"]) if node["bottleneck"] is not None else None
+        if cf is not None:
+            bottleneck[node["id"]] = (f"{cf.contract.supplier} → {cf.contract.customer} "
+                                      f"{formatting.points(cf.health) if cf.health is not None else '—'}")
     nodes = [
-        GraphNode(d.code, d.name, d.kind, d.chain_strength, d.cut_off,
-                  url_for("dashboard.department", code=d.code, period=pa.period))
-        for d in pa.departments.values() if d.code in linked or d.kind == analysis.EXTERNAL
+        GraphNode(n["id"], n["name"], n["kind"], n["strength"], n["cut_off"],
+                  url_for("dashboard.department", code=n["id"], period=pa.period),
+                  own_band=n["own_band"], bottleneck=bottleneck.get(n["id"], ""))
+        for n in view["nodes"]
     ]
-    by_pair: dict[tuple[str, str], list[analysis.ContractFigures]] = defaultdict(list)
-    for cf in pa.contracts.values():
-        by_pair[cf.contract.supplier, cf.contract.customer].append(cf)
+    order = {b: i for i, b in enumerate(analysis.bands.BANDS)}
     links = []
-    for (sup, cus), figures in sorted(by_pair.items()):
-        data = pa.graph.edges[sup, cus]
-        setter = pa.contracts.get(data.get("bottleneck_contract"))
-        ranks = [rank_of[cf.contract.id] for cf in figures if cf.contract.id in rank_of]
-        # open the page of the worst-ranked contract, else the one that sets the link health
-        page = min(figures, key=lambda cf: (rank_of.get(cf.contract.id, 10**9),
-                                            cf.contract.id != (setter.contract.id if setter else None),
-                                            cf.contract.id))
-        health = data.get("health")
-        services = "; ".join(cf.contract.service for cf in sorted(figures, key=lambda cf: cf.contract.id))
-        word = str(BANDS[health_band(health, page.target, page.floor)][0])
-        shown = None if health is None else formatting.points(health)
-        title = f"{sup} → {cus} ({services}): " + (
-            word if shown is None else _("health %(h)s, %(word)s", h=shown, word=word))
-        if setter is not None and setter.stale:
-            title += " · " + _("stale")
+    for (sup, cus), edges in sorted(by_pair.items()):
+        # the agreement the link shows: the worst band, then the lowest health; the silent one
+        # with the highest last known risk when none is rated
+        shown = min(edges, key=lambda e: (order[e["band"]], e["health"] if e["health"] is not None else 101,
+                                          -(e["last_risk"] or 0), e["contract"]))
+        ranks = [e["rank"] for e in edges if e["rank"] is not None]
+        page = min(edges, key=lambda e: (e["rank"] or 10**9, e is not shown, e["contract"]))
+        services = "; ".join(e["service"] for e in edges)
+        title = f"{sup} → {cus} ({services}): " + _health_words(shown)
         if ranks:
             title += " · " + _("weak link #%(rank)d", rank=min(ranks))
         links.append(GraphLink(
-            sup, cus, health, bool(setter and setter.stale), max(cf.contract.criticality for cf in figures),
+            sup, cus, shown["health"], shown["state"] == analysis.STALE, max(e["criticality"] for e in edges),
             min(ranks) if ranks else None,
-            url_for("dashboard.contract", contract_id=page.contract.id, period=pa.period), title,
+            url_for("dashboard.contract", contract_id=page["contract"], period=pa.period), title,
+            band=shown["band"], last_health=shown["last_health"], last_period=shown["last_period"],
         ))
     return nodes, links
+
+
+def _health_words(edge: dict) -> str:
+    """``health 83.3, warning`` / ``… · stale`` / ``unrated, last known 31.3 in 2026-Q2`` for a graph edge."""
+    word = band_word(edge["band"])
+    if edge["health"] is None:
+        text = word
+        if edge["last_health"] is not None:
+            text += ", " + _("last known %(h)s in %(p)s", h=formatting.points(edge["last_health"]),
+                             p=edge["last_period"])
+        return text
+    text = _("health %(h)s, %(word)s", h=formatting.points(edge["health"]), word=word)
+    if edge["state"] == analysis.STALE:
+        text += " · " + _("stale")
+    return text
 
 
 def graph_labels() -> dict[str, str]:
@@ -268,8 +265,12 @@ def graph_labels() -> dict[str, str]:
         "crit_medium": _("Medium criticality"),
         "crit_high": _("High criticality"),
         "rank_legend": _("Weak-link rank"),
-        "dept_legend": _("Department: fill = chain strength"),
+        "dept_legend": _("Department: fill = its own links, border = chain strength"),
         "dept_none": _("No chain strength / cut off (dashed)"),
+        "bottleneck": _("bottleneck"),
+        "last_known": _("last known"),
+        "silent_legend": _("Silent: unrated now, rated before (dotted)"),
+        "no_data": _("No agreement is active in this period"),
     }
 
 

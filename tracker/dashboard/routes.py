@@ -7,13 +7,14 @@ responses (and only those) get a policy of their own, and the pages embed them w
 """
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import formatting
 from ..auth import roles_required
 from ..charts import HistorySeries, dependency_graph, history_chart
+from ..services import chart_cache, data_version
 from ..services import settings as settings_service
 from . import bp, queries
 
@@ -39,6 +40,27 @@ def index():
     board = queries.dashboard(period)
     limit = 10**9 if request.args.get("all") else LIST_LIMIT
     return render_template("dashboard/index.html", board=board, periods=periods, period=period, limit=limit)
+
+
+@bp.route("/graph")
+@roles_required(*OVERVIEW_ROLES)
+def graph():
+    """The interactive dependency graph of the period (the static picture without JavaScript)."""
+    period = _period_or_404()
+    periods = queries.analysis_service.known_periods()
+    return render_template("dashboard/graph.html", period=period, periods=periods)
+
+
+@bp.route("/graph.json")
+@roles_required(*OVERVIEW_ROLES)
+def graph_json():
+    """The graph data of the period: the same analysis as the tables (see ``analysis.graph_view``)."""
+    period = _period_or_404()
+    if period is None:
+        abort(404)
+    response = jsonify(queries.graph_view(queries.analysis_service.period_analysis(period)))
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/graph.svg")
@@ -159,10 +181,11 @@ def contract_history_svg(contract_id: int):
         abort(404)
     past = queries.history(period)
     values = [pa.contracts[contract_id].health if contract_id in pa.contracts else None for pa in past]
+    stale = [contract_id in pa.contracts and pa.contracts[contract_id].stale for pa in past]
     cf = past[-1].contracts.get(contract_id)
     target = cf.target if cf else past[-1].target
     floor = cf.floor if cf else past[-1].floor
-    data = history_chart([p.period for p in past], [HistorySeries(_("Health"), values)], target=target,
+    data = history_chart([p.period for p in past], [HistorySeries(_("Health"), values, stale=stale)], target=target,
                          floor=floor, title=f"{con.supplier.code} → {con.customer.code}", labels=_history_labels())
     return _chart(data, "image/svg+xml")
 
@@ -188,11 +211,21 @@ def _graph(fmt: str, title: bool = False) -> bytes:
     if period is None:
         abort(404)
     pa = queries.analysis_service.period_analysis(period)
-    nodes, links = queries.graph_data(pa)
-    return dependency_graph(
-        nodes, links, target=pa.target, floor=pa.floor, fmt=fmt, labels=queries.graph_labels(),
-        title=_("Dependency graph — %(period)s", period=pa.period) if title else "",
-    )
+    labels = queries.graph_labels()
+    heading = _("Dependency graph — %(period)s", period=pa.period) if title else ""
+    token = data_version.current()
+
+    def draw() -> bytes:
+        nodes, links = queries.graph_data(pa)
+        return dependency_graph(nodes, links, target=pa.target, floor=pa.floor, fmt=fmt, labels=labels,
+                                title=heading)
+
+    if token is None:  # data this transaction wrote, or no token row: key by the drawing's input itself
+        nodes, links = queries.graph_data(pa)
+        version = chart_cache.data_version(nodes, links, pa.target, pa.floor, labels, heading)
+    else:
+        version = chart_cache.data_version(token, pa.target, pa.floor, labels, heading)
+    return chart_cache.cached_chart("graph", pa.period, version, fmt, draw)
 
 
 def _chart(data: bytes, mimetype: str) -> Response:
@@ -205,7 +238,7 @@ def _chart(data: bytes, mimetype: str) -> Response:
 
 def _history_labels() -> dict[str, str]:
     return {"target": _("target"), "floor": _("floor"), "health": _("Health (points)"),
-            "nps": _("Internal NPS"), "no_data": _("No data yet")}
+            "nps": _("Internal NPS"), "no_data": _("No data yet"), "stale": _("stale")}
 
 
 def _sees_comments(con) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,41 +15,7 @@ from ..extensions import db
 from ..models import Contract, ContractRespondent, Department, FollowUp, Period, Rating, User
 from ..services import analysis as analysis_service
 from ..services import settings as settings_service
-from ..templating import health_band
-
-#: Word and symbol of each health band: colour is never the only signal.
-BANDS = {
-    "good": (_l("good"), "✓"),
-    "warn": (_l("warning"), "!"),
-    "bad": (_l("critical"), "✗"),
-    "none": (_l("unrated"), "–"),
-}
-
-
-@dataclass
-class HealthFigure:
-    """Health of one contract in one period, as a page shows it."""
-
-    health: float | None
-    stale: bool
-    band: str
-    delta: float | None = None
-    declining: bool = False
-    own_target: float | None = None
-    own_floor: float | None = None
-
-    @property
-    def word(self) -> str:
-        return str(BANDS[self.band][0])
-
-    @property
-    def note(self) -> str:
-        """``(target 80)`` when the band follows the agreement's own target/floor, else ``""``."""
-        return formatting.own_bounds_note(self.own_target, self.own_floor)
-
-    @property
-    def symbol(self) -> str:
-        return BANDS[self.band][1]
+from ..templating import Health
 
 
 @dataclass
@@ -58,12 +23,12 @@ class FeedbackRow:
     """What the customers of one contract said in one period."""
 
     contract: Contract
-    figure: HealthFigure
+    figure: Health
     nps: float | None
     nps_n: int
     csat: float | None
     comments: list[str] = field(default_factory=list)
-    history: list[HealthFigure | None] = field(default_factory=list)
+    history: list[Health | None] = field(default_factory=list)
 
 
 def rateable_contracts(user: User, period: Period) -> list[Contract]:
@@ -127,7 +92,7 @@ def is_done(rating: Rating | None) -> bool:
     return rating is not None and (rating.health is not None or rating.no_interaction)
 
 
-def health_figures(contracts: list[Contract], period: Period) -> dict[int, HealthFigure]:
+def health_figures(contracts: list[Contract], period: Period) -> dict[int, Health]:
     """Health (stale allowed), band and trend of each contract in ``period``, keyed by contract id."""
     # TODO: switch to tracker.services.analysis.period_analysis once a per-department variant exists;
     # the whole-organization analysis is more than this page needs.
@@ -225,16 +190,16 @@ def _analysis_ratings(contract_ids: list[int], period: Period) -> tuple[list[ana
 
 
 def _figures(contracts: list[Contract], ratings: list[analysis.Rating], label: str, labels: list[str],
-             target: float, floor: float) -> dict[int, HealthFigure]:
+             target: float, floor: float) -> dict[int, Health]:
     ids = [c.id for c in contracts]
     health = analysis.contract_health(ratings, ids, label, labels)
     trend = analysis.contract_trend(ratings, ids, label, labels)
     result = {}
     for c in contracts:
         h = health[c.id]
-        band = health_band(h.health, target if c.target is None else c.target, floor if c.floor is None else c.floor)
-        result[c.id] = HealthFigure(h.health, h.stale, band, trend[c.id].delta, trend[c.id].declining,
-                                    c.target, c.floor)
+        result[c.id] = Health.of(h.health, target if c.target is None else c.target,
+                                 floor if c.floor is None else c.floor, h.stale, delta=trend[c.id].delta,
+                                 declining=trend[c.id].declining, own_target=c.target, own_floor=c.floor)
     return result
 
 

@@ -200,3 +200,13 @@ def _compute(period: Period) -> analysis.PeriodAnalysis:
         floor = float(period.floor)
 
     return analysis.analyze(departments, contracts, ratings, period.label, labels, target=target, floor=floor)
+
+
+def divisions() -> dict[str, tuple[str, str]]:
+    """``{department code: (division code, division name)}``: each department's parent (one query).
+
+    The graph groups departments by it; a department without a parent is in no division.
+    """
+    parent = aliased(Department)
+    return {code: (pcode, pname) for code, pcode, pname in db.session.execute(
+        select(Department.code, parent.code, parent.name).join(parent, Department.parent_id == parent.id))}

@@ -12,13 +12,13 @@ import re
 
 import networkx as nx
 
-from ..analysis import PeriodAnalysis
+from ..analysis import BAND_COLOURS, PeriodAnalysis, figure_band
 
 __all__ = ["FORMATS", "NODE_ATTRIBUTES", "EDGE_ATTRIBUTES", "export_graph", "period_graph"]
 
 NODE_ATTRIBUTES = ("code", "name", "kind", "chain_strength", "cut_off", "dominates", "relies_on_unrated")
 EDGE_ATTRIBUTES = ("contract", "supplier", "customer", "service", "health", "stale", "criticality", "reach",
-                   "risk", "severity")
+                   "risk", "severity", "band", "colour", "last_health", "last_period")
 
 #: format name -> (media type, file extension)
 FORMATS = {
@@ -42,7 +42,9 @@ def period_graph(result: PeriodAnalysis) -> nx.MultiDiGraph:
         0–100), ``cut_off, dominates, relies_on_unrated``. Edges supplier → customer keyed
         by contract id, with ``contract, supplier, customer, service, health`` (points
         0–100), ``stale, criticality`` (1–3), ``reach, risk, severity`` (only on a
-        weak link: below target with reach > 0). None values are omitted; control
+        weak link: below target with reach > 0), ``band`` and ``colour`` (the one band
+        rule, :func:`tracker.analysis.band`, as the tables and the graph draw it; CSS hex),
+        ``last_health, last_period`` (a silent link's last known health). None values are omitted; control
         characters XML cannot carry are dropped from text.
     """
     G = nx.MultiDiGraph(period=_text(result.period), target=float(result.target), floor=float(result.floor))
@@ -72,6 +74,10 @@ def period_graph(result: PeriodAnalysis) -> nx.MultiDiGraph:
             "risk": _float(figures.risk),
             # Only a weak link (below target *and* reach > 0) has a severity, as in the analysis JSON.
             "severity": figures.severity if figures.weak else None,
+            "band": figure_band(figures),
+            "colour": BAND_COLOURS[figure_band(figures)][0],
+            "last_health": _float(figures.last_health),
+            "last_period": _text(figures.last_period) if figures.last_period else None,
         }))
     return G
 
