@@ -276,6 +276,7 @@ class PeriodAnalysis:
                 "nps": one_decimal(d.nps),
                 "nps_responses": d.nps_responses,
                 "csat": one_decimal(d.csat),
+                "standard_met": d.standard_met,
                 "response_rate": d.response_rate,
             }
             for d in self.departments.values()

@@ -13,13 +13,14 @@ from flask_login import current_user
 
 from .. import formatting
 from ..auth import roles_required
+from ..analysis import standard_met_rate
 from ..charts import HistorySeries, dependency_graph, history_chart
 from ..services import settings as settings_service
 from . import bp, queries
 
 OVERVIEW_ROLES = ("coo", "hr", "admin")
 #: Columns the department list sorts by (``?sort=key`` or ``-key`` for descending).
-DEPARTMENT_SORTS = ("code", "chain_strength", "dominates", "nps", "csat", "response_rate")
+DEPARTMENT_SORTS = ("code", "chain_strength", "dominates", "nps", "csat", "standard_met", "response_rate")
 #: Rows of each list on the overview before "Show all".
 LIST_LIMIT = 15
 PAGE_ROLES = ("coo", "hr", "admin", "head")
@@ -143,6 +144,7 @@ def contract(contract_id: int):
     return render_template(
         "dashboard/contract.html", con=con, row=row, pa=pa, period=period, periods=periods, ratings=ratings,
         follow_ups=queries.follow_ups_of(contract_id), sees_comments=_sees_comments(con),
+        standard_met=standard_met_rate(r.standard_met for r in ratings),
         sees_respondents=current_user.role in ("admin", "coo"),
         target=row.target if row else (con.target if con.target is not None else settings_service.target()),
         floor=row.floor if row else (con.floor if con.floor is not None else settings_service.floor()),
