@@ -15,6 +15,7 @@ from .. import formatting
 from ..auth import roles_required
 from ..analysis import standard_met_rate
 from ..charts import HistorySeries, dependency_graph, history_chart
+from ..scorecard.charts import department_trend_chart
 from ..services import settings as settings_service
 from . import bp, queries
 
@@ -108,21 +109,14 @@ def department(code: str):
 @bp.route("/departments/<code>/history.svg")
 @roles_required(*PAGE_ROLES)
 def department_history_svg(code: str):
-    """Chain strength and internal NPS of one department over the last periods, as SVG."""
+    """Chain strength, what the department gives and gets, and its internal NPS over the periods, as SVG."""
     if queries.department(code) is None:
         abort(404)
     period = _period_or_404()
     if period is None:
         abort(404)
-    past = queries.history(period)
-    figures = [pa.departments.get(code) for pa in past]
-    series = [
-        HistorySeries(_("Chain strength"), [f.chain_strength if f else None for f in figures]),
-        HistorySeries(_("Internal NPS"), [f.nps if f else None for f in figures], "nps"),
-    ]
-    pa = past[-1]
-    data = history_chart([p.period for p in past], series, target=pa.target, floor=pa.floor,
-                         title=code, labels=_history_labels())
+    # Each quantity on its own axis: NPS is not drawn over the health bands (issue 13).
+    data = department_trend_chart(code, period)
     return _chart(data, "image/svg+xml")
 
 
