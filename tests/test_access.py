@@ -99,6 +99,7 @@ ACCESS: dict[str, dict] = {
     "scorecard.department_targets": only("coo", "admin"), "scorecard.export_csv": only("coo", "admin"),
     "scorecard.export_xlsx": only("coo", "admin"), "scorecard.trends": OVERVIEW, "scorecard.trend_svg": OVERVIEW,
     "scorecard.heatmap": OVERVIEW, "scorecard.heatmap_svg": OVERVIEW, "scorecard.compare": OVERVIEW,
+    "scorecard.review_pack": OVERVIEW,
 }
 #: Blueprints in the table before the factory registers them; their entries count once they are.
 UPCOMING_BLUEPRINTS = ("followups", "rotations")

@@ -60,7 +60,8 @@ def init_app(app: Flask) -> None:
     """Register every command of the app."""
     from .demo.cli import demo_command
     from .importer.cli import analyze_command, export_command, import_command, import_survey_command
+    from .scorecard.cli import review_pack_command
 
     for command in (create_user_command, import_command, import_survey_command, export_command, analyze_command, demo_command, backup_command,
-                    restore_command):
+                    restore_command, review_pack_command):
         app.cli.add_command(command)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -234,3 +235,18 @@ def compare():
         abort(404)
     return render_template("scorecard/compare.html", periods=periods, period=current, a=a_label, b=b_label,
                            pa_a=pa_a, pa_b=pa_b, result=result)
+
+
+@bp.route("/review-pack.pdf")
+@roles_required(*VIEWERS)
+def review_pack():
+    """The review pack of a period as a PDF download, in the reader's language (``?lang=`` to choose).
+
+    Synchronous: 200 departments take well under the 10 s limit (bench/bench_review_pack.py).
+    """
+    from .pack import render_review_pack
+
+    period = _period_or_404()
+    lang = request.args.get("lang") or str(get_locale())
+    pdf = render_review_pack(period, lang="ru" if lang == "ru" else "en")
+    return _download(pdf, "application/pdf", f"review-pack-{period.label}.pdf")
