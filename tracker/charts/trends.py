@@ -179,16 +179,20 @@ def heatmap_chart(suppliers: list[str], customers: list[str], cells: dict, *, ta
             continue
         x, y = col_of[c], row_of[s]
         text = "?" if hc.health is None else f"{hc.health:.0f}"
-        b = band(hc.health, target, floor)
-        t = ax.text(x, y, "" if small else text, ha="center", va="center", fontsize=6.5, family=FONT,
-                    color=BAND_COLOURS[b][0], fontweight="bold")
+        titles[f"cell-{k}"] = hc.title or f"{s} → {c}: {text}"
+        if not small:
+            b = band(hc.health, target, floor)
+            t = ax.text(x, y, text, ha="center", va="center", fontsize=6.5, family=FONT,
+                        color=BAND_COLOURS[b][0], fontweight="bold")
+            if hc.url:
+                t.set_url(hc.url)
+        if fmt != "svg":
+            continue  # the clickable cell and its tooltip exist only in SVG
         rect = ax.add_patch(_cell_patch(x, y))
         gid = f"cell-{k}"
         rect.set_gid(gid)
         if hc.url:
             rect.set_url(hc.url)
-            t.set_url(hc.url)
-        titles[gid] = hc.title or f"{s} → {c}: {text}"
     if not cells:
         ax.text(0.5, 0.5, words["empty"], transform=ax.transAxes, ha="center", va="center", color=MUTED,
                 fontsize=9, family=FONT)
