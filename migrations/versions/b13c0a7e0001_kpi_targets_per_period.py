@@ -1,7 +1,7 @@
 """KPI targets: six metrics, kept with a closed period
 
 Revision ID: b13c0a7e0001
-Revises: 861bed1a2fe0
+Revises: b7d4a0c1e218
 Create Date: 2026-12-04 16:15:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b13c0a7e0001'
-down_revision = '861bed1a2fe0'
+down_revision = 'b7d4a0c1e218'
 branch_labels = None
 depends_on = None
 
