@@ -98,6 +98,13 @@ ACCESS: dict[str, dict] = {
     "rotations.new": only("hr", "admin"), "rotations.edit": only("hr", "admin"),
     "rotations.status": only("hr", "admin"), "rotations.move": only("hr", "admin"),
     "rotations.settings": only("hr", "admin"),
+    # the KPI scorecard: the overview roles read it, the COO and admin set targets and export it;
+    # a head reads the own department's scorecard (the IT head here)
+    "scorecard.index": OVERVIEW, "scorecard.department": PAGES, "scorecard.targets": only("coo", "admin"),
+    "scorecard.department_targets": only("coo", "admin"), "scorecard.export_csv": only("coo", "admin"),
+    "scorecard.export_xlsx": only("coo", "admin"), "scorecard.trends": OVERVIEW, "scorecard.trend_svg": OVERVIEW,
+    "scorecard.heatmap": OVERVIEW, "scorecard.heatmap_svg": OVERVIEW, "scorecard.compare": OVERVIEW,
+    "scorecard.review_pack": OVERVIEW,
 }
 #: Blueprints in the table before the factory registers them; their entries count once they are.
 UPCOMING_BLUEPRINTS = ("followups", "rotations")

@@ -34,11 +34,13 @@ def _service(sup: str, cus: str) -> dict:
     return {"supplier": sup, "customer": cus, "service": f"{sup} service for {cus}"}
 
 
-def _dep(code, strength, bottleneck, dominates, csat, response_rate, *, relies=False, cut=False, nps=None, n=0):
+def _dep(code, strength, bottleneck, dominates, csat, response_rate, *, relies=False, cut=False, nps=None, n=0,
+         standard_met=None):
     return {"code": code, "name": code, "kind": "internal", "chain_strength": strength,
             "bottleneck": None if bottleneck is None else _service(*bottleneck),
             "relies_on_unrated": relies, "cut_off": cut, "dominates": dominates,
-            "nps": nps, "nps_responses": n, "csat": csat, "response_rate": response_rate}
+            "nps": nps, "nps_responses": n, "csat": csat, "standard_met": standard_met,
+            "response_rate": response_rate}
 
 
 def _weak(rank, sup, cus, health, crit, reach, risk, severity):

@@ -14,7 +14,7 @@ from tracker.audit import bp as audit_bp
 from tracker.extensions import db
 from tracker.importer import service as importer
 from tracker.models import AuditLog
-from tracker.services import audit, periods, ratings, respondents, settings, tokens, users
+from tracker.services import audit, kpi, periods, ratings, respondents, settings, tokens, users
 from tracker.services import org as org_service
 
 from .importer.helpers import WORKED_EXAMPLE
@@ -150,6 +150,10 @@ def _write_cases(o) -> dict:
             o.contracts[("HR", "IT")], o.users["member"], actor_id=o.heads["IT"].id),
         tokens.create_token: new_token,
         tokens.revoke_token: lambda: tokens.revoke_token(o.users["coo"].id, state["token"].id),
+        kpi.set_organization_targets: lambda: kpi.set_organization_targets(
+            {**kpi.DEFAULTS, "nps": 30.0}, actor_id=o.users["coo"].id),
+        kpi.set_department_targets: lambda: kpi.set_department_targets(
+            o.departments["IT"], {"csat": 60.0}, actor_id=o.users["coo"].id),
     }
 
 

@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .profile import bp as profile_bp
     from .rate import bp as rate_bp
     from .rotations import bp as rotations_bp
+    from .scorecard import bp as scorecard_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main_bp)
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(profile_bp, url_prefix="/profile")
     app.register_blueprint(followups_bp, url_prefix="/follow-ups")
     app.register_blueprint(rotations_bp, url_prefix="/rotations")
+    app.register_blueprint(scorecard_bp, url_prefix="/scorecard")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 
     # 4. errors, 5. command line

@@ -32,7 +32,7 @@ def test_department_with_no_contracts():
     assert legal == {
         "code": "LEGAL", "name": "LEGAL", "kind": "internal", "chain_strength": None, "bottleneck": None,
         "relies_on_unrated": False, "cut_off": False, "dominates": 0, "nps": None, "nps_responses": 0,
-        "csat": None, "response_rate": None,
+        "csat": None, "standard_met": None, "response_rate": None,
     }
 
 

@@ -21,6 +21,9 @@ LINKS = [
     ("HR", "FIN", "recruiting", 95.0, 1, None),
     ("IT", "MKT", "IT support", 40.0, 1, 2),
 ]
+# "Was the agreed standard met" answers (issue 13, newer than the brief's worked example):
+# IT's standard met = (1 + 0.5 + 0) / 3 = 0.5.
+STANDARD_MET = {("IT", "WH"): "met", ("IT", "LOG"): "partly", ("IT", "SALES"): "missed"}
 INTERNAL = ["PROC", "WH", "LOG", "IT", "HR", "FIN", "SALES", "MKT"]
 
 
@@ -32,7 +35,8 @@ def _worked_example():
     for cid, (s, c, service, health, crit, recommend) in enumerate(LINKS, start=1):
         contracts.append(Contract(cid, s, c, service, crit))
         if health is not None:
-            ratings.append(Rating(cid, PERIOD, health, recommend=recommend))
+            ratings.append(Rating(cid, PERIOD, health, recommend=recommend,
+                                  standard_met=STANDARD_MET.get((s, c))))
     return departments, contracts, ratings
 
 
@@ -119,12 +123,13 @@ def test_it_nps_and_csat(result):
 
 def test_to_json(result):
     def dep(code, strength, bottleneck, dominates, csat, response_rate, *,
-            relies=False, cut=False, nps=None, n=0):
+            relies=False, cut=False, nps=None, n=0, standard_met=None):
         return {
             "code": code, "name": code.title(), "kind": "internal",
             "chain_strength": strength, "bottleneck": bottleneck,
             "relies_on_unrated": relies, "cut_off": cut, "dominates": dominates,
-            "nps": nps, "nps_responses": n, "csat": csat, "response_rate": response_rate,
+            "nps": nps, "nps_responses": n, "csat": csat, "standard_met": standard_met,
+            "response_rate": response_rate,
         }
 
     hr_it = {"supplier": "HR", "customer": "IT", "service": "recruiting"}
@@ -137,7 +142,7 @@ def test_to_json(result):
             dep("FIN", 60.0, hr_it, 0, None, 1.0, relies=True),
             dep("HR", 60.0, hr_it, 1, 50.0, 0.0),
             dep("IT", 85.0, {"supplier": "IT", "customer": "LOG", "service": "IT support"}, 2,
-                25.0, 1.0, nps=-25.0, n=4),
+                25.0, 1.0, nps=-25.0, n=4, standard_met=0.5),
             dep("LOG", 90.0, {"supplier": "LOG", "customer": "EXT", "service": "delivery"}, 2,
                 100.0, 1.0),
             dep("MKT", None, None, 0, None, 1.0, cut=True),
@@ -166,7 +171,7 @@ def test_to_json_key_order(result):
     assert list(data) == ["period", "target", "floor", "departments", "weak_links", "blind_spots", "cut_off"]
     assert list(data["departments"][0]) == [
         "code", "name", "kind", "chain_strength", "bottleneck", "relies_on_unrated", "cut_off",
-        "dominates", "nps", "nps_responses", "csat", "response_rate",
+        "dominates", "nps", "nps_responses", "csat", "standard_met", "response_rate",
     ]
     assert list(data["weak_links"][0]) == [
         "rank", "supplier", "customer", "service", "health", "stale", "criticality", "reach",

@@ -33,3 +33,13 @@ def test_stale_values_are_not_drawn_as_fresh_ones():
                             [HistorySeries("Health", [40.0, 40.0, 60.0], stale=[False, True, False])], fmt="svg")
     lines = lambda svg: len(re.findall(rb'<g id="line2d_\d+"', svg))  # noqa: E731
     assert lines(carried) > lines(fresh)
+
+
+def test_svg_keeps_its_default_namespace_after_weasyprint_is_imported():
+    """WeasyPrint registers the '' prefix for no namespace at import; the charts came out as ns0:svg."""
+    import weasyprint  # noqa: F401
+
+    from tracker.charts import HistorySeries, history_chart
+
+    svg = history_chart(["Q1", "Q2"], [HistorySeries("Health", [40.0, 60.0])], fmt="svg")
+    assert b"<svg " in svg and b"ns0:" not in svg

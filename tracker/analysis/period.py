@@ -148,6 +148,10 @@ class DepartmentFigures:
     response_rate : float or None
         Fraction 0-1 of its contracts as a customer with a response; None when
         it has nothing to rate.
+    csat_responses, standard_met_responses, contracts_to_rate : int
+        N behind `csat` (its ratings with a health), behind `standard_met`
+        (met/partly/missed answers) and behind `response_rate` (its contracts
+        as a customer).
     """
 
     code: str
@@ -163,6 +167,9 @@ class DepartmentFigures:
     csat: float | None
     standard_met: float | None
     response_rate: float | None
+    csat_responses: int = 0
+    standard_met_responses: int = 0
+    contracts_to_rate: int = 0
 
     @property
     def nps_shown(self):
@@ -306,6 +313,7 @@ class PeriodAnalysis:
                 "nps": one_decimal(d.nps),
                 "nps_responses": d.nps_responses,
                 "csat": one_decimal(d.csat),
+                "standard_met": d.standard_met,
                 "response_rate": d.response_rate,
             }
             for d in self.departments.values()
@@ -492,6 +500,9 @@ def analyze(
             csat=csat(None if r.no_interaction else r.health for r in given),
             standard_met=standard_met_rate(r.standard_met for r in given),
             response_rate=response_rate(to_rate.get(dep.code, ()), received.get(dep.code, ())),
+            csat_responses=sum(1 for r in given if r.health is not None and not r.no_interaction),
+            standard_met_responses=sum(1 for r in given if r.standard_met in ("met", "partly", "missed")),
+            contracts_to_rate=len(to_rate.get(dep.code, ())),
         )
 
     return PeriodAnalysis(

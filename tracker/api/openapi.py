@@ -116,6 +116,8 @@ SCHEMAS = {
         "nps": _nullable("number", minimum=-100, maximum=100, description="Internal NPS, one decimal"),
         "nps_responses": {"type": "integer", "minimum": 0},
         "csat": _nullable("number", minimum=0, maximum=100, description="Percent, one decimal"),
+        "standard_met": _nullable("number", minimum=0, maximum=1,
+                                  description="Fraction 0–1 of 'standard met' answers, partly counting half"),
         "response_rate": _nullable("number", minimum=0, maximum=1, description="Fraction 0–1"),
     }),
     "WeakLink": _obj({

@@ -54,6 +54,10 @@ def finish_svg(data: bytes, titles: dict[str, str], description: str = "") -> by
 
     ElementTree re-serializes the document, escaping every text and attribute value.
     """
+    # ElementTree's prefixes are process-wide and WeasyPrint maps '' to no namespace when it is
+    # imported (the review pack): claim the default prefix again, or every tag comes out as ns0:svg.
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
     root = ET.fromstring(data)
     # Scale to whatever box embeds the chart; the viewBox keeps the proportions.
     root.set("width", "100%")

@@ -13,14 +13,16 @@ from flask_login import current_user
 
 from .. import formatting
 from ..auth import roles_required
+from ..analysis import standard_met_rate
 from ..charts import HistorySeries, dependency_graph, history_chart
 from ..services import chart_cache, data_version
+from ..scorecard.charts import department_trend_chart
 from ..services import settings as settings_service
 from . import bp, queries
 
 OVERVIEW_ROLES = ("coo", "hr", "admin")
 #: Columns the department list sorts by (``?sort=key`` or ``-key`` for descending).
-DEPARTMENT_SORTS = ("code", "chain_strength", "dominates", "nps", "csat", "response_rate")
+DEPARTMENT_SORTS = ("code", "chain_strength", "dominates", "nps", "csat", "standard_met", "response_rate")
 #: Rows of each list on the overview before "Show all".
 LIST_LIMIT = 15
 PAGE_ROLES = ("coo", "hr", "admin", "head")
@@ -129,21 +131,14 @@ def department(code: str):
 @bp.route("/departments/<code>/history.svg")
 @roles_required(*PAGE_ROLES)
 def department_history_svg(code: str):
-    """Chain strength and internal NPS of one department over the last periods, as SVG."""
+    """Chain strength, what the department gives and gets, and its internal NPS over the periods, as SVG."""
     if queries.department(code) is None:
         abort(404)
     period = _period_or_404()
     if period is None:
         abort(404)
-    past = queries.history(period)
-    figures = [pa.departments.get(code) for pa in past]
-    series = [
-        HistorySeries(_("Chain strength"), [f.chain_strength if f else None for f in figures]),
-        HistorySeries(_("Internal NPS"), [f.nps if f else None for f in figures], "nps"),
-    ]
-    pa = past[-1]
-    data = history_chart([p.period for p in past], series, target=pa.target, floor=pa.floor,
-                         title=code, labels=_history_labels())
+    # Each quantity on its own axis: NPS is not drawn over the health bands (issue 13).
+    data = department_trend_chart(code, period)
     return _chart(data, "image/svg+xml")
 
 
@@ -165,6 +160,7 @@ def contract(contract_id: int):
     return render_template(
         "dashboard/contract.html", con=con, row=row, pa=pa, period=period, periods=periods, ratings=ratings,
         follow_ups=queries.follow_ups_of(contract_id), sees_comments=_sees_comments(con),
+        standard_met=standard_met_rate(r.standard_met for r in ratings),
         sees_respondents=current_user.role in ("admin", "coo"),
         target=row.target if row else (con.target if con.target is not None else settings_service.target()),
         floor=row.floor if row else (con.floor if con.floor is not None else settings_service.floor()),

@@ -172,9 +172,11 @@ def format_analysis(result: PeriodAnalysis) -> str:
         nps = "—" if d.nps is None else f"{d.nps_shown:+d} (N={d.nps_responses}" + (
             ", small sample)" if d.small_sample else ")")
         csat = "—" if d.csat is None else f"{d.csat:.1f} %"
+        met = "—" if d.standard_met is None else f"{d.standard_met * 100:.0f} %"
         rate = "—" if d.response_rate is None else f"{d.response_rate * 100:.0f} %"
-        rows.append([d.code, strength, bottleneck, str(d.dominates), nps, csat, rate])
-    lines += _table(["department", "chain strength", "bottleneck", "dominates", "NPS", "CSAT", "response rate"],
+        rows.append([d.code, strength, bottleneck, str(d.dominates), nps, csat, met, rate])
+    lines += _table(["department", "chain strength", "bottleneck", "dominates", "NPS", "CSAT", "standard met",
+                     "response rate"],
                     rows)
     lines.append("")
 

@@ -178,7 +178,7 @@ RATING_REPORT_COLUMNS = (
 )
 DEPARTMENT_REPORT_COLUMNS = (
     "code", "name", "chain_strength", "bottleneck", "relies_on_unrated", "cut_off", "dominates", "nps",
-    "nps_responses", "small_sample", "csat", "response_rate",
+    "nps_responses", "small_sample", "csat", "standard_met", "response_rate",
 )
 
 
@@ -225,7 +225,7 @@ def departments_report(period) -> list[list[Any]]:
                      "yes" if d["relies_on_unrated"] else "no", "yes" if d["cut_off"] else "no", d["dominates"],
                      d["nps"], d["nps_responses"],
                      "yes" if d["nps"] is not None and d["nps_responses"] < SMALL_SAMPLE else "no",
-                     d["csat"], d["response_rate"]])
+                     d["csat"], d["standard_met"], d["response_rate"]])
     return rows
 
 

@@ -44,6 +44,8 @@ class Period(TimestampMixin, db.Model):
     # the analysis of a closed period uses them, so later settings changes do not rewrite it.
     target: Mapped[float | None] = mapped_column(Float)
     floor: Mapped[float | None] = mapped_column(Float)
+    # The KPI targets in force when the period closed, as JSON (see tracker.services.kpi.snapshot).
+    kpi_targets: Mapped[str | None] = mapped_column(Text)
 
     @property
     def is_open(self) -> bool:

@@ -64,12 +64,19 @@ class Rotation(TimestampMixin, db.Model):
 
 
 class KpiTarget(TimestampMixin, db.Model):
-    """A department's customer-orientation target (internal NPS, CSAT, response rate, follow-ups in time)."""
+    """A department's own customer-orientation target, overriding the organization default for one KPI.
+
+    Organization defaults are settings (``kpi.<metric>``, see :mod:`tracker.services.kpi`); a closed
+    period keeps the targets in force when it closed in ``Period.kpi_targets``.
+    """
 
     __tablename__ = "kpi_targets"
     __table_args__ = (
         UniqueConstraint("department_id", "metric"),
-        CheckConstraint("metric IN ('nps', 'csat', 'response_rate', 'followups_on_time')", name="metric"),
+        CheckConstraint(
+            "metric IN ('nps', 'csat', 'standard_met', 'response_rate', 'followups_on_time', 'mean_health')",
+            name="metric",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

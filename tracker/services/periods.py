@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Contract, Period, Rating
 from ..models.base import utcnow
 from . import audit
+from . import kpi as kpi_service
 from . import settings as settings_service
 from .analysis import active_contracts_condition
 from .settings import _
@@ -185,6 +186,7 @@ def close_period(period: Period, *, actor_id: int | None = None) -> Period:
     period.closed_at = utcnow()
     # A closed period is read-only: its analysis keeps the target and floor in force now.
     period.target, period.floor = settings_service.target(), settings_service.floor()
+    kpi_service.snapshot(period)
     audit.record("close", "period", period.id, {"status": ["open", "closed"], "target": [None, period.target],
                                                 "floor": [None, period.floor]}, user_id=actor_id)
     db.session.commit()
@@ -211,6 +213,7 @@ def reopen_period(period: Period, reason: str, *, actor_id: int | None = None) -
     period.status = "open"
     period.closed_at = None
     period.target = period.floor = None
+    period.kpi_targets = None
     db.session.commit()
     return period
 
