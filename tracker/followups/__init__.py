@@ -1,7 +1,7 @@
 """Follow-ups: closing the feedback loop on low ratings; the user's notices and "what needs me"."""
 from datetime import date
 
-from flask import Blueprint, g
+from flask import Blueprint, request
 from flask_login import current_user
 
 bp = Blueprint("followups", __name__)
@@ -15,20 +15,20 @@ def _follow_up_helpers() -> dict:
     def needs_me():
         if not current_user.is_authenticated:
             return None
-        if "needs_me" not in g:
-            g.needs_me = followups.needs_me(current_user, date.today())
-        return g.needs_me
+        # Cached on the request (not on g, which a test's long-lived app context would keep).
+        if not hasattr(request, "_needs_me"):
+            request._needs_me = followups.needs_me(current_user, date.today())
+        return request._needs_me
 
     def unread_notices() -> int:
         if not current_user.is_authenticated:
             return 0
-        if "unread_notices" not in g:
-            g.unread_notices = notifications.unread_count(current_user.id)
-        return g.unread_notices
+        if not hasattr(request, "_unread_notices"):
+            request._unread_notices = notifications.unread_count(current_user.id)
+        return request._unread_notices
 
     def is_home() -> bool:
         from ..main.routes import HOME_BY_ROLE
-        from flask import request
         return current_user.is_authenticated and request.endpoint == HOME_BY_ROLE.get(current_user.role)
 
     return {"is_home": is_home, "due_status": followups.due_status, "state_word": followups.state_word,

@@ -498,7 +498,7 @@ def _move(fu: FollowUp, user, action: str, *, text: str | None = None, changes: 
     old = fu.status
     new = to or old
     changes = dict(changes or {})
-    values = {k: v[1] for k, v in changes.items()}
+    values = {k: v[1] for k, v in changes.items() if k in FollowUp.__table__.c}
     now = utcnow()
     values["updated_at"] = now
     if to is not None:
