@@ -274,7 +274,7 @@ def test_head_sees_open_follow_ups_on_the_department(client, auth, org):
         FollowUp(contract_id=org.contracts["IT", "WH"].id, period_id=org.period.id, title="Answer tickets faster",
                  due_date=date(2026, 10, 15)),
         FollowUp(contract_id=org.contracts["IT", "LOG"].id, period_id=org.period.id, title="Already fixed",
-                 status="done"),
+                 status="confirmed"),
         FollowUp(contract_id=org.contracts["PROC", "WH"].id, period_id=org.period.id, title="Not IT's"),
     ])
     db.session.commit()

@@ -30,7 +30,7 @@ __all__ = [
     "confirm", "due_status", "effects", "eligible_owners", "is_customer_head", "list_follow_ups",
     "low_ratings_of", "low_ratings_without_follow_up", "needs_me", "NeedsMe", "by_contract", "on_time_by_department", "open_follow_up",
     "open_for_critical_at_close", "open_for_low_ratings", "overdue", "overdue_count", "plan", "reassign",
-    "reopen", "resolve", "save_response", "set_due_dates", "watermelons",
+    "reopen", "resolve", "set_due_dates", "watermelons",
 ]
 
 #: A 0–10 answer at or below this is low (a detractor).
@@ -728,12 +728,6 @@ def set_due_dates(fu: FollowUp, user, ack_due: date | None, due_date: date | Non
     return fu
 
 
-def save_response(fu: FollowUp, response: str, *, done: bool = False, actor_id: int | None = None) -> FollowUp:
-    """Compatibility: resolving is :func:`resolve`; kept for callers of the two-state lifecycle."""
-    user = db.session.get(User, actor_id)
-    return resolve(fu, user, response)
-
-
 # --- lists and figures -----------------------------------------------------------------------
 
 def _loaded():
@@ -949,7 +943,8 @@ class NeedsMe:
 
 
 def needs_me(user, today: date) -> NeedsMe:
-    """:class:`NeedsMe` of ``user`` on ``today``. A fixed number of queries (at most five)."""
+    """:class:`NeedsMe` of ``user`` on ``today``. A fixed number of queries: one for the COO and admin
+    (every active follow-up, to count the overdue ones), four for a head or member."""
     from ..rate import queries as rate_queries
     from .periods import the_open_period
     out = NeedsMe()
@@ -959,22 +954,29 @@ def needs_me(user, today: date) -> NeedsMe:
             contracts = rate_queries.rateable_contracts(user, period)
             mine = rate_queries.own_ratings(user, period, [c.id for c in contracts])
             out.ratings_due = sum(not rate_queries.is_done(mine.get(c.id)) for c in contracts)
-    cond = [FollowUp.owner_id == user.id]
-    if user.role == "head":
-        cond.append(and_(Contract.customer_id == user.department_id, FollowUp.status == "resolved"))
-    if user.role == "admin":
-        cond.append(and_(Department.kind == "external", FollowUp.status == "resolved"))
-    rows = db.session.scalars(
-        select(FollowUp).join(Contract, FollowUp.contract_id == Contract.id)
-        .join(Department, Contract.customer_id == Department.id)
-        .where(FollowUp.status.not_in(FOLLOW_UP_FINAL), or_(*cond)).options(*_loaded())
-    ).unique().all()
+    overseer = user.role in ("coo", "admin")
+    stmt = (select(FollowUp).join(Contract, FollowUp.contract_id == Contract.id)
+            .where(FollowUp.status.not_in(FOLLOW_UP_FINAL)).options(*_loaded()))
+    if not overseer:
+        cond = [FollowUp.owner_id == user.id]
+        if user.role == "head":
+            cond.append(and_(Contract.customer_id == user.department_id, FollowUp.status == "resolved"))
+        stmt = stmt.where(or_(*cond))
+    rows = db.session.scalars(stmt).unique().all()
     for fu in sorted(rows, key=lambda f: (due_status(f, today).due or date.max, f.id)):
+        if overseer and due_status(fu, today).overdue:
+            out.overdue += 1
         if fu.status == "resolved":
             if is_customer_head(user, fu):
                 out.to_confirm.append(fu)
         elif fu.owner_id == user.id:
             {"open": out.to_acknowledge, "acknowledged": out.to_plan, "planned": out.to_resolve}[fu.status].append(fu)
-    if user.role in ("coo", "admin"):
-        out.overdue = overdue_count(today)
     return out
+
+
+def watermelons_per_supplier(rows: list[Watermelon]) -> list[tuple[str, int]]:
+    """How many watermelon agreements each supplier department has, most first, then by code."""
+    counts: dict[str, int] = {}
+    for w in rows:
+        counts[w.supplier] = counts.get(w.supplier, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
