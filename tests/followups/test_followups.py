@@ -488,3 +488,27 @@ def test_coo_opens_one_by_hand_and_a_second_is_refused(client, auth, org):
     assert db.session.scalar(select(func.count(FollowUp.id))) == 1
     [row] = [r for r in audit_rows() if r.action == "create"]
     assert json.loads(row.changes)["title"] == [None, "Answer sales faster"]
+
+
+def test_dashboard_and_agreement_page_show_watermelons_and_who_must_act(client, auth, org):
+    con = org.contracts["WH", "LOG"]
+    rate(con, org.period, 45.0, standard_met="met", who="a")
+    rate(con, org.period, 45.0, standard_met="met", who="b")
+    rate(org.contracts["IT", "SALES"], org.period, 55.0)
+    follow_up(con, org.period, owner=org.heads["WH"], status="acknowledged", ack_due=TODAY,
+              due_date=TODAY - timedelta(days=1))
+    auth.login("coo@test.local")
+    html = get(client, "/dashboard/")
+    banner = html.split('id="headline-follow-up"')[1].split("</p>")[0]
+    assert "head.wh" in banner and 'data-state="acknowledged"' in banner and 'data-overdue="1"' in banner
+    weak = html.split('id="weak-heading"')[1].split("</table>")[0]
+    assert "data-no-follow-up" in weak and f"/follow-ups/new?contract_id={org.contracts['IT', 'SALES'].id}" in weak
+    melons = html.split('id="watermelons"')[1].split("</section>")[0]
+    assert "WH → LOG" in melons and "WH 1" in melons
+    page = get(client, f"/dashboard/contracts/{con.id}")
+    assert 'id="watermelon-flag"' in page and "2 of 2 respondents reported the standard met" in page
+    assert 'data-overdue="1"' in page
+    auth.logout()
+    auth.login("hr@test.local")
+    html = get(client, "/dashboard/")
+    assert "Open a follow-up" not in html.split('id="weak-heading"')[1].split("</table>")[0]
