@@ -1,7 +1,7 @@
 """follow-up loop and notifications
 
 Revision ID: cffa1a0e1b68
-Revises: b7d4a0c1e218
+Revises: b16a0e1c0016
 Create Date: 2026-12-04 15:58:11.048557
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cffa1a0e1b68'
-down_revision = 'b7d4a0c1e218'
+down_revision = 'b16a0e1c0016'
 branch_labels = None
 depends_on = None
 
