@@ -83,13 +83,16 @@ ACCESS: dict[str, dict] = {
     # API tokens: one's own only; another user's token is "not found"
     "profile.tokens": EVERYONE,
     "profile.revoke": only("coo", others=404),
-    # follow-ups: the COO and admin open and cancel them; heads of both sides see one (HR → IT here),
-    # only the supplier's head answers it (so the IT head, the customer, is refused the POST)
-    "followups.index": only("head", "coo", "admin"),
+    # follow-ups: the COO and admin open them and close them without action; heads of both sides see
+    # one (HR → IT here); each transition has its own people (tests/followups: role × transition table),
+    # here the close without action: the IT head, the customer, is refused it
+    "followups.index": only("head", "member", "coo", "admin"),
     "followups.low_ratings": only("coo", "admin"),
     "followups.new": only("coo", "admin"),
     "followups.detail": only("head", "coo", "admin"),
-    "followups.cancel": only("coo", "admin"),
+    "followups.act": only("coo", "admin"),
+    "followups.notifications": EVERYONE,
+    "followups.mark_read": EVERYONE,
     # rotations: HR and admin plan them; the COO reads the plan; heads read their department's (HR → IT here)
     "rotations.index": only("head", "hr", "coo", "admin"),
     "rotations.suggestions": only("hr", "coo", "admin"), "rotations.plan": only("hr", "coo", "admin"),
@@ -112,7 +115,7 @@ UPCOMING_BLUEPRINTS = ("followups", "rotations")
 QUERY = {"followups.new": ("contract_id",)}
 
 #: Which value each URL argument gets; a new argument name fails the test until it is added here.
-ACTIONS = {"admin.period_transition": "close", "admin.criterion_state": "retire"}
+ACTIONS = {"admin.period_transition": "close", "admin.criterion_state": "retire", "followups.act": "cancel"}
 
 
 @pytest.fixture(autouse=True)
@@ -136,10 +139,11 @@ def world(org):
     rating_service.submit_ratings(org.period, [(org.contracts[("IT", "WH")],
                                                 rating_service.RatingInput(scores={"quality": 4}, recommend=8))],
                                   respondent_key=head_wh.email, respondent_id=head_wh.id, actor_id=head_wh.id)
-    follow_up = FollowUp(contract_id=hr_it.id, period_id=org.period.id, title="Answer payroll questions in 2 days")
+    # The low rating above opened HR → IT's follow-up by itself.
+    follow_up = db.session.scalar(select(FollowUp).where(FollowUp.contract_id == hr_it.id))
     rotation = Rotation(from_department_id=org.departments["HR"].id, to_department_id=org.departments["IT"].id,
                         person="Anna", on_date=date(2026, 8, 20))
-    db.session.add_all([follow_up, rotation])
+    db.session.add(rotation)
     token, _plain = token_service.create_token(org.users["coo"].id, "coo laptop")
     db.session.commit()
     args = {

@@ -81,18 +81,33 @@ def _write_cases(o) -> dict:
         def new_follow_up():
             head_it = o.heads["IT"]
             low = ratings.RatingInput(scores={"quality": 1, "timeliness": 1}, recommend=2, comment="a week late")
+            # The low rating opens HR → IT's follow-up by itself; IT → WH (rated above) is opened by hand.
             ratings.submit_ratings(o.period, [(o.contracts[("HR", "IT")], low)], respondent_key=head_it.email,
                                    respondent_id=head_it.id, actor_id=head_it.id)
-            state["fu"] = followups.open_follow_up(o.contracts[("HR", "IT")], o.period, "Answer in two days",
+            state["auto"] = db.session.scalar(select(followups.FollowUp).where(
+                followups.FollowUp.contract_id == o.contracts[("HR", "IT")].id))
+            state["fu"] = followups.open_follow_up(o.contracts[("IT", "WH")], o.period, "Answer in two days",
                                                    actor_id=admin)
 
+        later = date.today() + timedelta(days=9)
         early |= {
             followups.open_follow_up: new_follow_up,
-            followups.save_response: lambda: followups.save_response(state["fu"], "A second payroll clerk",
-                                                                     actor_id=o.heads["HR"].id),
-            followups.cancel_follow_up: lambda: followups.cancel_follow_up(state["fu"], "merged into another",
+            followups.acknowledge: lambda: followups.acknowledge(state["fu"], o.heads["IT"], "one clerk"),
+            followups.plan: lambda: followups.plan(state["fu"], o.heads["IT"], [
+                followups.ActionInput("hire a second clerk", "HR head", later)]),
+            followups.resolve: lambda: followups.resolve(state["fu"], o.heads["IT"], "A second clerk"),
+            followups.reopen: lambda: (followups.reopen(state["fu"], o.heads["WH"], "still slow"),
+                                       followups.resolve(state["fu"], o.heads["IT"], "A third clerk")),
+            followups.confirm: lambda: followups.confirm(state["fu"], o.heads["WH"]),
+            followups.set_due_dates: lambda: followups.set_due_dates(
+                state["auto"], o.users["admin"], date.today() + timedelta(days=1), later),
+            followups.reassign: lambda: followups.reassign(state["auto"], o.users["admin"], state["hr_member"].id),
+            followups.cancel_follow_up: lambda: followups.cancel_follow_up(state["auto"], "merged into another",
                                                                            actor_id=admin),
         }
+        from tests.factories import user as new_user_row
+        state["hr_member"] = new_user_row("clerk.hr@test.local", "member", o.departments["HR"])
+        db.session.commit()
     rotations = _optional_module("tracker.services.rotations")
     if rotations is not None:
         def rotation(notes: str = ""):
@@ -164,6 +179,9 @@ NOT_AUDITED = {
     "tracker.services.tokens.load_user_from_request": "calls find_user",
     "tracker.services.users.end_sessions": "bumps session_version at logout; not a change of the organization",
     "tracker.services.data_version.watch": "registers the listener that renews the data-version token at commit",
+    "tracker.services.notifications.scan": "makes notices (messages to users); not a change of the organization",
+    "tracker.services.notifications.mark_read": "a user marks their own notices read",
+    "tracker.services.notifications.send_digests": "stamps notices as mailed",
 }
 #: Write functions that only add to the caller's session (the caller commits and is listed above).
 SESSION_ONLY = {"tracker.services.ratings.save_rating"}

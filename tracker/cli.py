@@ -59,11 +59,12 @@ def restore_command(path: str, yes: bool) -> None:
 def init_app(app: Flask) -> None:
     """Register every command of the app."""
     from .demo.cli import demo_command
+    from .followups.cli import followups_command, notify_command
     from .importer.cli import analyze_command, export_command, import_command, import_survey_command
     from .rotations.cli import rotations_cli
     from .scorecard.cli import review_pack_command
 
     for command in (create_user_command, import_command, import_survey_command, export_command, analyze_command, demo_command, backup_command,
-                    restore_command, review_pack_command):
+                    restore_command, review_pack_command, followups_command, notify_command):
         app.cli.add_command(command)
     app.cli.add_command(rotations_cli)

@@ -60,6 +60,14 @@ class Config:
             TRACKER_ENV=env,
             # Shared storage (redis://…) so several gunicorn workers count login attempts together.
             RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or cls.RATELIMIT_STORAGE_URI,
+            # E-mail digests (``flask notify``): no MAIL_SERVER means in-app notices only.
+            MAIL_SERVER=os.environ.get("MAIL_SERVER") or None,
+            MAIL_PORT=int(os.environ.get("MAIL_PORT") or 25),
+            MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+            MAIL_USERNAME=os.environ.get("MAIL_USERNAME") or None,
+            MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD") or None,
+            MAIL_FROM=os.environ.get("MAIL_FROM") or "tracker@localhost",
+            APP_BASE_URL=os.environ.get("APP_BASE_URL", ""),
         )
         if env == "production":
             settings.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)

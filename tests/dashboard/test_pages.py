@@ -70,7 +70,8 @@ def test_contract_page(client, auth, rated):
     con = rated.contracts[("WH", "LOG")]
     con.standard = "Deliveries within 24 h, <b>no</b> damage"
     db.session.add(FollowUp(contract_id=con.id, period_id=rated.period.id, title="Fix the loading dock",
-                            status="open", due_date=date(2026, 10, 15)))
+                            status="acknowledged", ack_due=date(2026, 10, 1), due_date=date(2026, 10, 15),
+                            owner_id=rated.heads["WH"].id if hasattr(rated, "heads") else None))
     db.session.commit()
     auth.login("coo@test.local")
     response = client.get(f"/dashboard/contracts/{con.id}")
@@ -83,7 +84,8 @@ def test_contract_page(client, auth, rated):
     assert "Target / floor 75 / 50" in text
     assert "Reach 5" in text
     assert "Risk 450 weak link #1" in text
-    assert "Fix the loading dock" in text and "due Oct 15, 2026" in text
+    # The follow-up names its state, owner and the due date of what it waits for (resolve), overdue or not.
+    assert "Fix the loading dock" in text and "acknowledged" in text and "Oct 15, 2026" in text
     # the COO reads the comment (escaped)
     assert "Secret remark about WH &amp; &lt;b&gt;LOG&lt;/b&gt;" in html
 

@@ -271,12 +271,20 @@ def test_logistics_is_a_single_point_of_failure(demo):
 
 def test_follow_ups_answer_low_ratings_of_their_own_agreement(demo):
     follow_ups = db.session.scalars(db.select(FollowUp)).all()
-    assert {f.status for f in follow_ups} == {"open", "done", "cancelled"}
+    assert {f.status for f in follow_ups} == {"open", "acknowledged", "planned", "resolved", "confirmed",
+                                              "cancelled"}
+    open_quarter = {f.status for f in follow_ups if f.period.label == "2026-Q4"}
+    assert open_quarter == {"open", "acknowledged", "planned", "resolved"}, open_quarter
     for f in follow_ups:
         rating = db.session.get(Rating, f.rating_id)
         assert (rating.contract_id, rating.period_id) == (f.contract_id, f.period_id)
         assert rating.health < 75 and rating.comment
-        assert (f.closed_at is None) == (f.status == "open")
+        assert (f.closed_at is None) == (f.status not in ("confirmed", "cancelled"))
+        assert f.owner is not None and f.owner.department_id == f.contract.supplier_id
+        # The timeline ends in the state the follow-up is in.
+        assert f.events and f.events[-1].to_status == f.status
+        if f.status in ("planned", "resolved", "confirmed"):
+            assert f.actions and f.root_cause
     rotations = db.session.scalars(db.select(Rotation)).all()
     assert {r.status for r in rotations} == {"done", "planned"}
 

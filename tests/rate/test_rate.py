@@ -272,16 +272,18 @@ def test_head_sees_open_follow_ups_on_the_department(client, auth, org):
 
     db.session.add_all([
         FollowUp(contract_id=org.contracts["IT", "WH"].id, period_id=org.period.id, title="Answer tickets faster",
-                 due_date=date(2026, 10, 15)),
+                 status="acknowledged", ack_due=date(2026, 10, 1), due_date=date(2026, 10, 15)),
         FollowUp(contract_id=org.contracts["IT", "LOG"].id, period_id=org.period.id, title="Already fixed",
-                 status="done"),
+                 status="confirmed"),
         FollowUp(contract_id=org.contracts["PROC", "WH"].id, period_id=org.period.id, title="Not IT's"),
     ])
     db.session.commit()
     auth.login("head.it@test.local")
     html = page(client, "/rate/")
     assert "Open follow-ups on your department" in html and "Answer tickets faster" in html
-    assert "due Oct 15, 2026" in html
+    # The same overdue rule as every other page: due Oct 15 (resolve), overdue after that day.
+    assert "due Oct 15, 2026" in html.replace("<span class=\"nowrap\">", "").replace("</span>", "")
+    assert ('data-overdue="1"' in html) == (date.today() > date(2026, 10, 15))
     assert "Already fixed" not in html and "Not IT&#39;s" not in html and "Not IT's" not in html
     tickets = db.session.scalars(select(FollowUp).where(FollowUp.title == "Answer tickets faster")).one()
     assert f'<a href="/follow-ups/{tickets.id}">Answer tickets faster</a>' in html

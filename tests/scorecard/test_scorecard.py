@@ -132,15 +132,17 @@ def test_company_scorecard_tells_the_dashboards_figures(scored):
 
 
 def test_followups_acknowledged_on_time_counts_only_the_period(scored):
-    from datetime import date
+    """Acknowledged on time per supplier, from services.followups.due_status (the one rule), this period only."""
+    from datetime import date, datetime
 
     from tracker.models import FollowUp
-    con = scored.contracts[("IT", "SALES")]
     db.session.add_all([
-        FollowUp(contract_id=con.id, period_id=scored.period.id, title="a", status="done",
-                 due_date=date(2026, 10, 10), closed_at=__import__("datetime").datetime(2026, 10, 9)),
-        FollowUp(contract_id=con.id, period_id=scored.period.id, title="b", status="open", due_date=date(2026, 10, 1)),
-        FollowUp(contract_id=con.id, period_id=scored.q2.id, title="c", status="open", due_date=date(2026, 7, 1)),
+        FollowUp(contract_id=scored.contracts[("IT", "SALES")].id, period_id=scored.period.id, title="a",
+                 status="acknowledged", ack_due=date(2026, 10, 10), acknowledged_at=datetime(2026, 10, 9)),
+        FollowUp(contract_id=scored.contracts[("IT", "WH")].id, period_id=scored.period.id, title="b",
+                 status="open", ack_due=date(2026, 10, 1)),
+        FollowUp(contract_id=scored.contracts[("IT", "SALES")].id, period_id=scored.q2.id, title="c",
+                 status="open", ack_due=date(2026, 7, 1)),
     ])
     db.session.commit()
     assert scorecard_service.followups_acknowledged_on_time(scored.period, date(2026, 11, 1)) == {"IT": (0.5, 2)}

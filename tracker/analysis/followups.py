@@ -7,56 +7,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
-__all__ = ["FollowUpRecord", "is_overdue", "on_time_rates"]
+__all__ = ["FollowUpRecord", "on_time_rates"]
 
 
 @dataclass(frozen=True, slots=True)
 class FollowUpRecord:
-    """What the formula needs of one follow-up: the owning (supplier) department and the dates."""
+    """What the formula needs of one follow-up: the owning (supplier) department and its outcome.
+
+    ``in_time`` is True when it was resolved on or before its resolve due date, False when
+    resolved late or still unresolved past that date, None when the outcome is not known yet
+    (not due, closed without action, no due date). The services decide it
+    (:func:`tracker.services.followups.due_status`).
+    """
 
     department: str
-    status: str
-    due_date: date | None
-    closed_on: date | None = None
+    in_time: bool | None
 
 
-def is_overdue(status: str, due_date: date | None, today: date) -> bool:
-    """True when the follow-up is still open and its due date has passed (due today is not overdue).
+def on_time_rates(records: Iterable[FollowUpRecord]) -> dict[str, tuple[float | None, int]]:
+    """Share of follow-ups resolved in time per department: ``{code: (rate 0–1 or None, n)}``.
 
-    >>> is_overdue("open", date(2026, 1, 31), date(2026, 2, 1))
-    True
-    >>> is_overdue("done", date(2026, 1, 31), date(2026, 2, 1))
-    False
-    """
-    return status == "open" and due_date is not None and due_date < today
+    ``n`` counts the records whose outcome is known; the rate is None when ``n`` is 0.
+    Departments with no follow-up at all are absent.
 
-
-def on_time_rates(records: Iterable[FollowUpRecord], today: date) -> dict[str, tuple[float | None, int]]:
-    """Share of follow-ups closed in time per department: ``{code: (rate 0–1 or None, n)}``.
-
-    A follow-up counts when it has a due date and its outcome is known: it is done
-    (in time when closed on or before the due date), or it is still open past its due
-    date (it can no longer be closed in time). Cancelled follow-ups, open ones not yet
-    due and those without a due date do not count. ``n`` is the number that count;
-    the rate is None when ``n`` is 0. Departments with no follow-up at all are absent.
-
-    >>> recs = [FollowUpRecord("IT", "done", date(2026, 1, 31), date(2026, 1, 30)),
-    ...         FollowUpRecord("IT", "done", date(2026, 1, 31), date(2026, 2, 2)),
-    ...         FollowUpRecord("IT", "open", date(2026, 1, 31)),
-    ...         FollowUpRecord("IT", "cancelled", date(2026, 1, 31), date(2026, 1, 2))]
-    >>> on_time_rates(recs, date(2026, 3, 1))
-    {'IT': (0.3333333333333333, 3)}
+    >>> on_time_rates([FollowUpRecord("IT", True), FollowUpRecord("IT", False), FollowUpRecord("IT", False),
+    ...                FollowUpRecord("IT", None), FollowUpRecord("WH", None)])
+    {'IT': (0.3333333333333333, 3), 'WH': (None, 0)}
     """
     counted: dict[str, list[int]] = {}
     for rec in records:
         tally = counted.setdefault(rec.department, [0, 0])
-        if rec.due_date is None or rec.status == "cancelled":
+        if rec.in_time is None:
             continue
-        if rec.status == "done" and rec.closed_on is not None:
-            tally[1] += 1
-            tally[0] += rec.closed_on <= rec.due_date
-        elif is_overdue(rec.status, rec.due_date, today):
-            tally[1] += 1
+        tally[1] += 1
+        tally[0] += rec.in_time
     return {code: (None if n == 0 else in_time / n, n) for code, (in_time, n) in sorted(counted.items())}

@@ -312,7 +312,7 @@ def ratings_of(contract_id: int, period: Period) -> list[Rating]:
 def follow_ups_of(contract_id: int) -> list[FollowUp]:
     """Every follow-up of one contract, newest first, periods loaded."""
     return list(db.session.scalars(
-        select(FollowUp).options(joinedload(FollowUp.period))
+        select(FollowUp).options(joinedload(FollowUp.period), joinedload(FollowUp.owner))
         .where(FollowUp.contract_id == contract_id).order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
     ))
 

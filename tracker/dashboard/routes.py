@@ -11,12 +11,15 @@ from flask import Response, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from datetime import date
+
 from .. import formatting
 from ..auth import roles_required
 from ..analysis import standard_met_rate
 from ..charts import HistorySeries, dependency_graph, history_chart
 from ..services import chart_cache, data_version
 from ..scorecard.charts import department_trend_chart
+from ..services import followups as followup_service
 from ..services import settings as settings_service
 from . import bp, queries
 
@@ -41,7 +44,10 @@ def index():
         return render_template("dashboard/index.html", board=None, periods=periods, period=None)
     board = queries.dashboard(period)
     limit = 10**9 if request.args.get("all") else LIST_LIMIT
-    return render_template("dashboard/index.html", board=board, periods=periods, period=period, limit=limit)
+    melons = followup_service.watermelons(period)
+    return render_template("dashboard/index.html", board=board, periods=periods, period=period, limit=limit,
+                           follow_ups=followup_service.by_contract(period.id), today=date.today(),
+                           watermelons=melons, watermelon_counts=followup_service.watermelons_per_supplier(melons))
 
 
 @bp.route("/graph")
@@ -159,8 +165,10 @@ def contract(contract_id: int):
     ratings = queries.ratings_of(contract_id, period) if period else []
     return render_template(
         "dashboard/contract.html", con=con, row=row, pa=pa, period=period, periods=periods, ratings=ratings,
-        follow_ups=queries.follow_ups_of(contract_id), sees_comments=_sees_comments(con),
+        follow_ups=queries.follow_ups_of(contract_id), sees_comments=_sees_comments(con), today=date.today(),
         standard_met=standard_met_rate(r.standard_met for r in ratings),
+        watermelon=next((w for w in followup_service.watermelons(period) if w.contract_id == contract_id), None)
+        if period else None,
         sees_respondents=current_user.role in ("admin", "coo"),
         target=row.target if row else (con.target if con.target is not None else settings_service.target()),
         floor=row.floor if row else (con.floor if con.floor is not None else settings_service.floor()),

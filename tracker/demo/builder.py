@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
@@ -14,6 +15,8 @@ from ..models import (
     Criterion,
     Department,
     FollowUp,
+    FollowUpAction,
+    FollowUpEvent,
     Period,
     Rating,
     Rotation,
@@ -114,6 +117,79 @@ def _users_wanted() -> list[tuple[str, str, str | None]]:
     return users
 
 
+def _follow_ups(contracts, periods, ratings, users, i: int) -> list[FollowUp]:
+    """The demo's follow-ups: those of ``data.FOLLOW_UPS``, and in the open quarter one in each state
+    of the loop on the lowest commented ratings, each with its timeline, so a newcomer sees it at work."""
+    follow_ups: list[FollowUp] = []
+    session = db.session
+
+    def add(key, label, rating, title, status, ack_due, due, steps, response=None, closed=None, root_cause=None,
+            plan=None):
+        owner = users.get(_email(f"head.{key[0].lower()}"))
+        customer_head = users[_email(f"head.{key[1].lower()}")] if _email(f"head.{key[1].lower()}") in users else None
+        fu = FollowUp(contract_id=contracts[key].id, period_id=periods[label].id, rating_id=rating.id, title=title,
+                      status=status, opened_by="rating", owner_id=owner.id if owner else None, ack_due=ack_due,
+                      due_date=due, root_cause=root_cause, response=response, closed_at=data.moment(closed),
+                      created_by_id=customer_head.id if customer_head else None)
+        session.add(fu)
+        session.flush()
+        when = data.moment((ack_due - timedelta(days=7)).timetuple()[:3])
+        previous = None
+        for n, (action, to, text) in enumerate(steps):
+            who = customer_head if action in ("open", "confirm", "reopen") else owner
+            at = when + timedelta(days=2 * n)
+            session.add(FollowUpEvent(follow_up_id=fu.id, user_id=who.id if who else None, action=action,
+                                      from_status=previous, to_status=to, text=text, at=at))
+            if action == "acknowledge":
+                fu.acknowledged_at = at
+            if action == "resolve":
+                fu.resolved_at = at
+            previous = to
+        for what, who, on in plan or ():
+            session.add(FollowUpAction(follow_up_id=fu.id, what=what[i], who=who[i], due_date=on))
+        follow_ups.append(fu)
+
+    def steps_to(status, root, action, response):
+        steps = [("open", "open", None)]
+        if status == "cancelled":
+            return steps + [("cancel", "cancelled", response)]
+        if status != "open":
+            steps.append(("acknowledge", "acknowledged", root))
+        if status in ("planned", "resolved", "confirmed"):
+            steps.append(("plan", "planned", action))
+        if status in ("resolved", "confirmed"):
+            steps.append(("resolve", "resolved", response))
+        if status == "confirmed":
+            steps.append(("confirm", "confirmed", None))
+        return steps
+
+    for key, label, title, status, due, closed, response in data.FOLLOW_UPS:
+        head = users[_email(f"head.{key[1].lower()}")]
+        status = {"done": "confirmed"}.get(status, status)
+        root = response[i] if response is not None and status not in ("open", "cancelled") else None
+        add(key, label, ratings[key, label, head.email], title[i], status, due - timedelta(days=28), due,
+            steps_to(status, root, title[i], None if response is None else response[i]),
+            response=None if response is None else response[i], closed=closed, root_cause=root,
+            plan=[(title, data.LOOP_TEXT["who"], due)] if status in ("planned", "resolved", "confirmed") else None)
+
+    # The open quarter: the loop at work, one follow-up in each further state, on the lowest commented ratings.
+    label = data.QUARTERS[-1]
+    taken = {key for key, q, *_rest in data.FOLLOW_UPS if q == label}
+    low = sorted((r.health, key, email) for (key, q, email), r in ratings.items()
+                 if q == label and key not in taken and r.health is not None and r.health < 75 and r.comment)
+    seen: set = set()
+    low = [x for x in low if not (x[1] in seen or seen.add(x[1]))]
+    text = {k: v[i] for k, v in data.LOOP_TEXT.items()}
+    for (health, key, email), (status, ack_due, due, closed) in zip(low, data.LOOP_STATES):
+        root = text["root_cause"] if status != "open" else None
+        response = text["response"] if status in ("resolved", "confirmed") else None
+        add(key, label, ratings[key, label, email], text["title"], status, ack_due, due,
+            steps_to(status, root, text["action"], response), response=response, closed=closed, root_cause=root,
+            plan=[(data.LOOP_TEXT["action"], data.LOOP_TEXT["who"], due)] if status in ("planned", "resolved",
+                                                                                      "confirmed") else None)
+    return follow_ups
+
+
 def _email(local: str) -> str:
     return f"{local}@{data.EMAIL_DOMAIN}"
 
@@ -189,20 +265,13 @@ def _build(company: str, lang: str) -> DemoSummary:
     with session.no_autoflush:
         ratings = _rate(rng, contracts, periods, criteria, users, lang)
 
-    follow_ups = []
-    for key, label, title, status, due, closed, response in data.FOLLOW_UPS:
-        head = users[_email(f"head.{key[1].lower()}")]
-        follow_ups.append(FollowUp(
-            contract_id=contracts[key].id, period_id=periods[label].id, rating_id=ratings[key, label, head.email].id,
-            title=title[i], status=status, due_date=due, closed_at=data.moment(closed),
-            response=None if response is None else response[i], created_by_id=head.id,
-        ))
+    follow_ups = _follow_ups(contracts, periods, ratings, users, i)
     rotations = [
         Rotation(from_department_id=departments[src].id, to_department_id=departments[dst].id, person=person[i],
                  on_date=on, duration=duration, status=status, notes=None if notes is None else notes[i])
         for src, dst, person, on, duration, status, notes in data.ROTATIONS
     ]
-    session.add_all(follow_ups + rotations)
+    session.add_all(rotations)
 
     summary = DemoSummary(
         company=company,

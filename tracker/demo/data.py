@@ -559,7 +559,9 @@ FOLLOW_UPS: list[tuple[tuple[str, str], str, Text, str, date, tuple[int, int, in
       "Запланирована дополнительная вечерняя смена комплектации, но HR её ещё не укомплектовал.")),
     (("WH", "LOG"), "2026-Q4",
      ("Staff the dispatch phone until the last departure", "Держать телефон диспетчерской до последнего рейса"),
-     "open", date(2027, 1, 31), None, None),
+     "planned", date(2027, 1, 31), None,
+     ("The dispatcher leaves at 18:00 while the last truck departs at 21:00.",
+      "Диспетчер уходит в 18:00, а последняя машина отправляется в 21:00.")),
     (("HR", "FIN"), "2026-Q3",
      ("Shortlist candidates for the two analyst vacancies", "Шорт-лист кандидатов на две вакансии аналитиков"),
      "open", date(2026, 10, 31), None, None),
@@ -569,6 +571,24 @@ FOLLOW_UPS: list[tuple[tuple[str, str], str, Text, str, date, tuple[int, int, in
      ("Replaced by the joint HR–Finance headcount meeting every two weeks.",
       "Заменено совместной встречей HR и финансов по численности раз в две недели.")),
 ]
+
+# The open quarter's loop at work: one follow-up in each state, on the lowest commented ratings:
+# (state, acknowledge by, resolve by, closed on).
+LOOP_STATES: list[tuple[str, date, date, tuple[int, int, int] | None]] = [
+    ("acknowledged", date(2026, 11, 20), date(2026, 12, 2), None),   # resolve date passed: overdue
+    ("resolved", date(2026, 11, 13), date(2026, 12, 11), None),      # awaiting the customer's confirmation
+    ("open", date(2026, 12, 11), date(2027, 1, 8), None),
+]
+LOOP_TEXT: dict[str, Text] = {
+    "title": ("Low rating: find the cause and fix it", "Низкая оценка: найти причину и устранить"),
+    "root_cause": ("Requests arrive by phone and e-mail and nobody owns the queue.",
+                   "Заявки приходят по телефону и почте, и очередью никто не управляет."),
+    "action": ("One request queue with a named duty person every day.",
+               "Единая очередь заявок с дежурным на каждый день."),
+    "who": ("Deputy head of the department", "Заместитель руководителя подразделения"),
+    "response": ("The queue and the duty rota run since mid-November.",
+                 "Очередь и график дежурств работают с середины ноября."),
+}
 
 # Rotations: from department, to department, person, date, duration, status, notes.
 ROTATIONS: list[tuple[str, str, Text, date, str, str, Text | None]] = [

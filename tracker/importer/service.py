@@ -37,6 +37,7 @@ from ..extensions import db
 from ..models import AuditLog, Contract, Criterion, Department, Period, Rating, RatingScore, Service, User
 from ..models.base import utcnow
 from ..services import audit
+from ..services import followups as followup_service
 from ..services import ratings as rating_service
 from . import checks
 from .reader import ImportSet, Problem, read_path
@@ -147,6 +148,10 @@ def _apply(data: ImportSet, plan: checks.Plan, snap: checks.Snapshot, result: Im
     _apply_ratings(data, plan, snap, contracts, periods, result, actor_id, progress, dry_run=dry_run)
     if not dry_run:
         _keep_imported_agreements_active(data, contracts, periods, actor_id)
+        # Low ratings from a workbook or a survey open follow-ups just as the form's do.
+        followup_service.open_for_low_ratings(
+            {(contracts[row.link].id, periods[row.period].id) for row in data.ratings
+             if row.link in contracts and row.period in periods}, actor_id=actor_id, today=today)
 
 
 def _keep_imported_agreements_active(data: ImportSet, contracts, periods, actor_id) -> None:

@@ -4,7 +4,8 @@ from .data_version import DataVersion
 from .org import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, ContractRespondent, Department, Service
 from .rating import PERIOD_STATUSES, STANDARD_MET, Criterion, Period, Rating, RatingScore
 from .user import DEPARTMENT_ROLES, ROLES, User
-from .work import AuditLog, FollowUp, KpiTarget, Rotation, Setting
+from .work import (FOLLOW_UP_FINAL, FOLLOW_UP_STATES, AuditLog, FollowUp, FollowUpAction, FollowUpEvent, KpiTarget,
+                   Notification, Rotation, Setting)
 from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, SurveyMapping  # noqa: E402
 
 __all__ = [
@@ -18,7 +19,12 @@ __all__ = [
     "DEPARTMENT_KINDS",
     "DEPARTMENT_ROLES",
     "Department",
+    "FOLLOW_UP_FINAL",
+    "FOLLOW_UP_STATES",
     "FollowUp",
+    "FollowUpAction",
+    "FollowUpEvent",
+    "Notification",
     "KpiTarget",
     "PERIOD_STATUSES",
     "Period",

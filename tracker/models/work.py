@@ -10,11 +10,26 @@ from ..extensions import db
 from .base import TimestampMixin, utcnow
 
 
+#: Follow-up states in lifecycle order; ``confirmed`` and ``cancelled`` (closed without action) are final.
+FOLLOW_UP_STATES = ("open", "acknowledged", "planned", "resolved", "confirmed", "cancelled")
+FOLLOW_UP_FINAL = ("confirmed", "cancelled")
+
+
 class FollowUp(TimestampMixin, db.Model):
-    """An action item opened on a low rating, owned by the supplier's head."""
+    """An action item opened on a low rating, owned by a person of the supplier department.
+
+    One per (contract, period): later low ratings of the same agreement in the period are
+    listed on it, never a second follow-up (the unique constraint holds under concurrency).
+    ``ack_due`` is when the owner must acknowledge it, ``due_date`` when it must be resolved.
+    """
 
     __tablename__ = "follow_ups"
-    __table_args__ = (CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'acknowledged', 'planned', 'resolved', 'confirmed', 'cancelled')",
+                        name="status"),
+        CheckConstraint("opened_by IN ('rating', 'close', 'manual')", name="opened_by"),
+        UniqueConstraint("contract_id", "period_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
@@ -22,14 +37,79 @@ class FollowUp(TimestampMixin, db.Model):
     rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(Text)
     response: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    opened_by: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    ack_due: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     contract: Mapped["Contract"] = relationship()  # noqa: F821
     period: Mapped["Period"] = relationship()  # noqa: F821
+    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    actions: Mapped[list["FollowUpAction"]] = relationship(back_populates="follow_up",
+                                                           order_by="FollowUpAction.id")
+    events: Mapped[list["FollowUpEvent"]] = relationship(back_populates="follow_up", order_by="FollowUpEvent.id")
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FOLLOW_UP_FINAL
+
+
+class FollowUpAction(TimestampMixin, db.Model):
+    """One planned action of a follow-up: what, who, by when."""
+
+    __tablename__ = "follow_up_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    what: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    follow_up: Mapped[FollowUp] = relationship(back_populates="actions")
+
+
+class FollowUpEvent(db.Model):
+    """One step of a follow-up's timeline: who moved it from which state to which, and what they wrote."""
+
+    __tablename__ = "follow_up_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+
+    follow_up: Mapped[FollowUp] = relationship(back_populates="events")
+    user: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class Notification(db.Model):
+    """An in-app notice to one user; ``key`` makes the same notice unique, ``emailed_at`` marks it sent."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Rotation(TimestampMixin, db.Model):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import analysis, formatting
 from ..extensions import db
-from ..models import Contract, ContractRespondent, Department, FollowUp, Period, Rating, User
+from ..models import FOLLOW_UP_FINAL, Contract, ContractRespondent, Department, FollowUp, Period, Rating, User
 from ..services import analysis as analysis_service
 from ..services import settings as settings_service
 from ..templating import Health
@@ -107,7 +107,7 @@ def open_follow_ups(department_id: int) -> list[FollowUp]:
         .join(Contract, FollowUp.contract_id == Contract.id)
         .options(joinedload(FollowUp.contract).joinedload(Contract.customer),
                  joinedload(FollowUp.contract).joinedload(Contract.service), joinedload(FollowUp.period))
-        .where(Contract.supplier_id == department_id, FollowUp.status == "open")
+        .where(Contract.supplier_id == department_id, FollowUp.status.not_in(FOLLOW_UP_FINAL))
     ).unique().all()
     return sorted(rows, key=lambda f: (f.due_date is None, f.due_date, f.id))
 

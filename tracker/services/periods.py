@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, select
 from ..extensions import db
 from ..models import Contract, Period, Rating
 from ..models.base import utcnow
-from . import audit
+from . import audit, followups, notifications
 from . import kpi as kpi_service
 from . import settings as settings_service
 from .analysis import active_contracts_condition
@@ -167,6 +167,8 @@ def open_period(period: Period, *, actor_id: int | None = None) -> Period:
     period.status = "open"
     period.opened_at = utcnow()
     audit.record("open", "period", period.id, {"status": ["planned", "open"]}, user_id=actor_id)
+    db.session.flush()
+    notifications.period_opened(period)
     db.session.commit()
     return period
 
@@ -189,6 +191,9 @@ def close_period(period: Period, *, actor_id: int | None = None) -> Period:
     kpi_service.snapshot(period)
     audit.record("close", "period", period.id, {"status": ["open", "closed"], "target": [None, period.target],
                                                 "floor": [None, period.floor]}, user_id=actor_id)
+    db.session.flush()
+    # A critical weak link nobody followed up gets a follow-up now, before the period is history.
+    followups.open_for_critical_at_close(period, actor_id=actor_id)
     db.session.commit()
     return period
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..analysis import rating_health
 from ..extensions import db
 from ..models import STANDARD_MET, Contract, Criterion, Period, Rating, RatingScore
-from . import audit
+from . import audit, followups
 from . import settings as settings_service
 from .settings import _
 
@@ -261,6 +261,8 @@ def submit_ratings(
                     respondent_id=respondent_id, actor_id=actor_id, criteria=criteria,
                 )
                 changed += was_changed
+            # A low rating opens the agreement's follow-up in this same transaction (one per period).
+            followups.open_for_low_ratings([(contract.id, period.id) for contract, _a in answers], actor_id=actor_id)
             db.session.commit()
             return changed
         except (StaleDataError, OperationalError) as exc:

@@ -28,7 +28,7 @@ TOP = 10
 
 @dataclass(frozen=True)
 class WeakLinkEntry:
-    """A weak link with its owners (heads of the supplier department), follow-up and customers' comments."""
+    """A weak link with its owner (the follow-up's, else the supplier's heads), follow-up and customers' comments."""
 
     link: WeakLink
     contract_id: int
@@ -89,7 +89,14 @@ def review_pack(period: Period | str, *, today: date | None = None, top: int = T
             Rating.comment != "").order_by(Rating.id)
     ):
         comments.setdefault(cid, []).append(text)
-    entries = [WeakLinkEntry(w, w.contract.id, owners.get(w.contract.supplier, []), follow_ups.get(w.contract.id),
+    def owners_of(w: WeakLink) -> list[str]:
+        # The follow-up's owner answers for the link; without one, the supplier department's heads.
+        fu = follow_ups.get(w.contract.id)
+        if fu is not None and fu.owner is not None:
+            return [f"{fu.owner.name} <{fu.owner.email}>" if fu.owner.name else fu.owner.email]
+        return owners.get(w.contract.supplier, [])
+
+    entries = [WeakLinkEntry(w, w.contract.id, owners_of(w), follow_ups.get(w.contract.id),
                              comments.get(w.contract.id, [])) for w in top_links]
     overdue = followup_service.list_follow_ups(today=today, overdue=True)
     linked = {code for cf in pa.contracts.values() for code in (cf.contract.supplier, cf.contract.customer)}

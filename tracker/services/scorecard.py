@@ -20,6 +20,7 @@ from ..analysis.scorecard import DepartmentScorecard, company_scorecard as _comp
 from ..extensions import db
 from ..models import Contract, Department, FollowUp, Period
 from . import analysis as analysis_service
+from . import followups as followup_service
 from . import kpi as kpi_service
 from . import settings as settings_service
 
@@ -52,23 +53,20 @@ def followups_acknowledged_on_time(period: Period, today: date | None = None) ->
     """Share of ``period``'s follow-ups that their supplier department acknowledged on time,
     ``{supplier code: (fraction 0–1 or None, n)}``.
 
-    The one home of "acknowledged on time" for the scorecard. Until follow-ups record an
-    acknowledgement of their own, acknowledging is answering and closing them: a follow-up
-    counts as in :func:`tracker.analysis.followups.on_time_rates` (closed on or before its due
-    date is on time, open past its due date is late; not yet due, cancelled or without a due
-    date does not count). One query.
+    The one home of "acknowledged on time" for the scorecard: each follow-up's
+    ``acknowledged_on_time`` from :func:`tracker.services.followups.due_status` (acknowledged on or
+    before its acknowledge due date is on time; still open past it is late; not yet due or without a
+    due date does not count), tallied by :func:`tracker.analysis.followups.on_time_rates`. One query.
     """
+    today = today or date.today()
     rows = db.session.execute(
-        select(Department.code, FollowUp.status, FollowUp.due_date, FollowUp.closed_at)
+        select(Department.code, FollowUp)
         .join(Contract, FollowUp.contract_id == Contract.id)
         .join(Department, Contract.supplier_id == Department.id)
         .where(FollowUp.period_id == period.id)
     ).all()
     return on_time_rates(
-        (FollowUpRecord(code, status, due, closed.date() if closed is not None else None)
-         for code, status, due, closed in rows),
-        today or date.today(),
-    )
+        FollowUpRecord(code, followup_service.due_status(fu, today).acknowledged_on_time) for code, fu in rows)
 
 
 def company_scorecard(period: Period | str, *, today: date | None = None) -> CompanyScorecard:

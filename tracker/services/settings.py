@@ -39,6 +39,10 @@ DEFAULTS: dict[str, str] = {
     "rotation_hosts_per_week": "2",
     "rotation_skip_periods": "2",
     "timezone": "Europe/Moscow",
+    # Follow-up due dates, in working days from the opening; notices "period ends soon", in days.
+    "followup_ack_days": "5",
+    "followup_resolve_days": "20",
+    "notify_ending_days": "7",
 }
 
 DEFAULT_CRITERIA = (
