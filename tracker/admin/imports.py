@@ -236,10 +236,15 @@ def import_apply():
 
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if not job.finished or not job.dry_run or job.result_data.get("problems"):
+    if not job.dry_run:
+        flash(_("This import was already applied.") if job.status == "done"
+              else _("This import is being applied already."), "info")
+        return redirect(url_for("admin.import_job", id=job.token))
+    if not job.finished or job.result_data.get("problems"):
         flash(_("Only a finished preview without problems can be applied."), "warning")
         return redirect(url_for("admin.import_job", id=job.token))
-    jobs.start(job, dry_run=False)
+    if not jobs.start_apply(job):  # a second click that lost the race to the first
+        flash(_("This import was already applied."), "info")
     return redirect(url_for("admin.import_job", id=job.token))
 
 

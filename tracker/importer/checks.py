@@ -87,6 +87,8 @@ class Plan:
     contracts: dict[Link, dict[str, Any]] = field(default_factory=dict)
     periods: dict[str, tuple[date, date]] = field(default_factory=dict)
     respondents: dict[int, str] = field(default_factory=dict)
+    #: ``label in the file → label of the existing period that holds its dates`` (a month inside a quarter).
+    moved: dict[str, str] = field(default_factory=dict)
 
 
 def label_dates(label: str) -> tuple[date, date] | None:
@@ -292,14 +294,68 @@ def _check_periods(rows: list[PeriodRow], snap: Snapshot, plan: Plan, bad) -> No
             bad(row, f"label {row.label!r}: the period already exists with dates "
                      f"{existing.start_date.isoformat()} – {existing.end_date.isoformat()}")
             continue
+        if existing is None:
+            other = _overlapping(row.start_date, row.end_date, snap, plan, row.label)
+            if other is not None:
+                bad(row, _overlap_reason(row.label, (row.start_date, row.end_date), other))
+                continue
         plan.periods[row.label] = (row.start_date, row.end_date)
+
+
+def _overlapping(start: date, end: date, snap: Snapshot, plan: Plan,
+                 label: str) -> tuple[str, date, date] | None:
+    """The first period (stored or planned by this import, other than ``label``) whose dates meet ``start–end``."""
+    known = {lbl: (p.start_date, p.end_date) for lbl, p in snap.periods.items()} | plan.periods
+    for other, (o_start, o_end) in sorted(known.items(), key=lambda item: (item[1], item[0])):
+        if other != label and o_start <= end and o_end >= start:
+            return other, o_start, o_end
+    return None
+
+
+def _overlap_reason(label: str, dates: tuple[date, date], other: tuple[str, date, date]) -> str:
+    return (f"period {label!r} ({dates[0].isoformat()} – {dates[1].isoformat()}) overlaps period "
+            f"{other[0]!r} ({other[1].isoformat()} – {other[2].isoformat()}); periods may never overlap")
+
+
+def _place_label_periods(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad) -> set[str]:
+    """Give every ``YYYY-Qn``/``YYYY-MM`` label that no file or stored period defines a period that overlaps none.
+
+    A label whose dates lie inside one existing (or periods.csv) period goes into that
+    period (``plan.moved``; the rows are relabelled so every later check and the apply
+    see the period that holds them); a label that overlaps a period without lying
+    inside it is refused on each of its rows, naming both periods. Quarters are placed
+    before months, so months of a quarter that the same file creates go into it.
+    Returns the labels refused.
+    """
+    new: dict[str, tuple[date, date]] = {}
+    for row in rows:
+        if row.period and row.period not in plan.periods and row.period not in snap.periods:
+            dates = label_dates(row.period)
+            if dates is not None:
+                new[row.period] = dates
+    refused: dict[str, tuple[str, date, date]] = {}
+    for label, (start, end) in sorted(new.items(), key=lambda item: (item[1][0] - item[1][1], item[0])):
+        other = _overlapping(start, end, snap, plan, label)
+        if other is None:
+            plan.periods[label] = (start, end)
+        elif other[1] <= start and end <= other[2]:
+            plan.moved[label] = other[0]
+        else:
+            refused[label] = other
+    for row in rows:
+        if row.period in plan.moved:
+            row.period = plan.moved[row.period]
+        elif row.period in refused:
+            bad(row, _overlap_reason(row.period, new[row.period], refused[row.period]))
+    return set(refused)
 
 
 def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad,
                    unreadable: frozenset | set = frozenset()) -> None:
     first_line: dict[tuple, int] = {}
+    refused = _place_label_periods(rows, snap, plan, bad)
     for row in rows:
-        if not (row.period and row.supplier_code and row.customer_code and row.service):
+        if not (row.period and row.supplier_code and row.customer_code and row.service) or row.period in refused:
             continue
         dates = plan.periods.get(row.period)
         if dates is None and row.period in snap.periods:

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import ImportJob
@@ -29,7 +29,7 @@ from .reader import Problem
 from .survey import check_mapping
 from .uploads import ImportFileError, problem_for, read_upload, stored_path, store_upload
 
-__all__ = ["create_job", "get_job", "progress_of", "result_json", "run_job", "start"]
+__all__ = ["create_job", "get_job", "progress_of", "result_json", "run_job", "start", "start_apply"]
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,27 @@ def start(job: ImportJob, *, dry_run: bool) -> None:
     thread = threading.Thread(target=_run_in_app, args=(app, job.id), name=f"import-{job.id}", daemon=True)
     _THREADS[job.id] = thread
     thread.start()
+
+
+def start_apply(job: ImportJob) -> bool:
+    """Claim a finished preview for its apply and run it; False when another request claimed it first.
+
+    The claim is one conditional UPDATE (``status done and dry_run`` → ``queued``, not a
+    dry run), so of two clicks on Apply, in whichever workers, exactly one applies; the
+    caller tells the other that the job was already applied (or is being applied).
+    """
+    claimed = db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == "done", ImportJob.dry_run.is_(True))
+        .values(status="queued", dry_run=False, progress_done=0, progress_total=0, result=None, error=None,
+                finished_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if not claimed:
+        return False
+    db.session.refresh(job)
+    start(job, dry_run=False)
+    return True
 
 
 def wait(job_id: int, timeout: float | None = None) -> None:
@@ -162,4 +183,7 @@ def result_json(result: service.ImportResult) -> dict[str, Any]:
         "problems": [_problem_json(p) for p in result.problems],
         "users_created": list(result.users_created),
         "dry_run": result.dry_run,
+        "periods_created": [[label, start.isoformat(), end.isoformat()]
+                            for label, start, end in result.periods_created],
+        "periods_moved": result.periods_moved,
     }
