@@ -113,12 +113,43 @@ def check(data: ImportSet, snap: Snapshot) -> tuple[Plan, list[Problem]]:
     def bad(row, reason: str) -> None:
         problems.append(Problem(row.file, row.line, reason))
 
+    _match_codes_without_case(data, snap, bad)
     _check_departments(data.departments, snap, plan, bad)
     _check_contracts(data.contracts, snap, plan, bad, problems)
     _check_periods(data.periods, snap, plan, bad)
     _check_ratings(data.ratings, snap, plan, bad, {(p.file, p.line) for p in data.problems})
     problems.sort(key=lambda p: (_file_order(p.file), p.line))
     return plan, problems
+
+
+def _match_codes_without_case(data: ImportSet, snap: Snapshot, bad) -> None:
+    """Department codes are matched without regard to case: ``wh`` in a file is the stored ``WH``.
+
+    Every code of every file takes the spelling of the stored department (or, for a new
+    one, of its row in departments.csv); a departments.csv that holds two spellings of
+    one code (``wh`` and ``WH``) is refused on the second, naming the first.
+    """
+    spelling = {code.casefold(): code for code in snap.departments}
+    first: dict[str, tuple[str, int]] = {}
+    for row in data.departments:
+        key = row.code.casefold()
+        if not key:
+            continue
+        if key in first and first[key][0] != row.code:
+            bad(row, f"code {row.code!r}: the same code as {first[key][0]!r} on line {first[key][1]} "
+                     "(codes are matched without regard to case); keep one spelling")
+            continue
+        first.setdefault(key, (row.code, row.line))
+        spelling.setdefault(key, row.code)
+
+    def same(code: str | None) -> str | None:
+        return spelling.get(code.casefold(), code) if code else code
+
+    for row in data.departments:
+        if row.code.casefold() in first and first[row.code.casefold()][0] == row.code:
+            row.code, row.parent_code = same(row.code), same(row.parent_code)
+    for row in [*data.contracts, *data.ratings]:
+        row.supplier_code, row.customer_code = same(row.supplier_code), same(row.customer_code)
 
 
 def _file_order(file: str) -> int:
