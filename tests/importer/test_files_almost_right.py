@@ -92,3 +92,29 @@ def test_genuine_numbers_stay_numbers(number, app):
     first, second = book["s"]["A2"], book["s"]["B2"]
     assert first.data_type == "n" and first.value == float(number)
     assert second.data_type == "s" and second.value == "=1+1"
+
+
+def test_survey_timestamps_with_an_offset_are_converted_to_the_organization_time_zone(app):
+    from zoneinfo import ZoneInfo
+
+    from tracker.importer.reader import read_csv
+    from tracker.importer.survey import parse_timestamp, survey_set
+
+    # 22:30 UTC on 30 September is 01:30 on 1 October in Moscow: the fourth quarter there.
+    assert parse_timestamp("2026-09-30T22:30:00Z", tz=ZoneInfo("Europe/Moscow")).isoformat() == "2026-10-01T01:30:00"
+    assert parse_timestamp("2026-10-01 01:30:00+03:00", tz=ZoneInfo("UTC")).isoformat() == "2026-09-30T22:30:00"
+    assert parse_timestamp("2026-09-30 22:30:00").isoformat() == "2026-09-30T22:30:00"  # no offset: wall time
+    text = "When,Score\n2026-09-30T22:30:00Z,9\n2026-09-30T20:00:00Z,9\n"
+    mapping = {"timestamp_column": "When", "period_by": "quarter", "recommend_column": "Score", "supplier": "IT",
+               "customer": "LOG", "service": "IT support"}
+    from tracker.models import Setting
+
+    # The organization's time zone is the setting "timezone" (rotation settings edit it).
+    db.session.add(Setting(key="timezone", value="UTC"))
+    db.session.commit()
+    assert [r.period for r in survey_set(read_csv("s.csv", text.encode()), mapping).ratings] == [
+        "2026-Q3", "2026-Q3"]
+    db.session.get(Setting, "timezone").value = "Europe/Moscow"
+    db.session.commit()
+    assert [r.period for r in survey_set(read_csv("s.csv", text.encode()), mapping).ratings] == [
+        "2026-Q4", "2026-Q3"]
