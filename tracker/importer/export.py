@@ -161,7 +161,9 @@ def _append_row(sheet, values: list[Any], *, bold: bool = False) -> None:
 
     cells = []
     for value in values:
-        if isinstance(value, str) or bold:
+        if isinstance(value, str) and not bold and not value.startswith(("'", "=")):
+            cells.append(value)  # plain text: openpyxl stores it as a string already
+        elif isinstance(value, str) or bold:
             cell_ = WriteOnlyCell(sheet, value=_plain_text(value) if isinstance(value, str) else value)
             if isinstance(value, str):
                 cell_.data_type = "s"  # openpyxl would take a leading "=" for a formula
