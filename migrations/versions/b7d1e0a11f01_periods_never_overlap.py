@@ -1,7 +1,7 @@
 """periods never overlap: an exclusion constraint (PostgreSQL) or triggers (SQLite)
 
 Revision ID: b7d1e0a11f01
-Revises: b7d4a0c1e218
+Revises: b16a0e1c0016
 Create Date: 2026-12-04 16:40:00
 
 The services refuse an overlapping period first (naming it); this guard holds against
@@ -14,7 +14,7 @@ from tracker.models.rating import PERIOD_OVERLAP_DDL
 
 # revision identifiers, used by Alembic.
 revision = 'b7d1e0a11f01'
-down_revision = 'b7d4a0c1e218'
+down_revision = 'b16a0e1c0016'
 branch_labels = None
 depends_on = None
 
