@@ -38,6 +38,9 @@ run: demo
 	@echo "  Log in as admin@demo.local, coo@demo.local, hr@demo.local or head.<code>@demo.local"
 	@echo "  (for example head.it@demo.local); the password is: demo"
 	@echo ""
+	@# The Huey consumer runs the import jobs; it stops with the server (Ctrl-C reaches both, the trap ends it otherwise).
+	SECRET_KEY=$${SECRET_KEY:-dev-make-run-key} $(BIN)/huey_consumer tracker.tasks.huey -w 2 & HUEY_PID=$$!; \
+	trap 'kill $$HUEY_PID 2>/dev/null; wait $$HUEY_PID' INT TERM EXIT; \
 	SECRET_KEY=$${SECRET_KEY:-dev-make-run-key} $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: venv

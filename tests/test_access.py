@@ -56,11 +56,12 @@ ACCESS: dict[str, dict] = {
         "admin.user_edit", "admin.user_password", "admin.user_archive", "admin.user_restore", "admin.periods",
         "admin.period_transition", "admin.period_reopen", "admin.settings", "admin.criterion_new",
         "admin.criterion_edit", "admin.criterion_state", "admin.imports", "admin.import_upload",
-        "admin.import_survey_upload", "admin.import_apply",
+        "admin.import_survey_upload", "admin.import_apply", "admin.import_layout", "admin.import_sample",
         "admin.exports", "admin.export_departments_csv", "admin.export_departments_xlsx",
         "admin.export_organization", "admin.export_ratings_csv", "admin.export_ratings_xlsx")},
     # an import job lives in the admin's session: without one there is nothing to show
     "admin.import_job": {**ADMIN, "admin": 404}, "admin.import_job_status": {**ADMIN, "admin": 404},
+    "admin.import_retry": {**ADMIN, "admin": 404},
     # the JSON API: 401 instead of the login page; analysis for the overview roles
     "api.index": API_EVERYONE, "api.openapi": API_EVERYONE, "api.departments": API_EVERYONE,
     "api.contracts": API_EVERYONE, "api.periods": API_EVERYONE, "api.ratings": API_EVERYONE,
@@ -150,7 +151,7 @@ def world(org):
         "con_id": hr_it.id, "contract_id": hr_it.id, "dep_id": org.departments["IT"].id, "user_id": member.id,
         "period_id": org.period.id, "criterion_id": db.session.scalar(select(Criterion.id).order_by(Criterion.id)),
         "token_id": token.id, "code": "IT", "label": org.period.label, "follow_up_id": follow_up.id,
-        "rotation_id": rotation.id,
+        "rotation_id": rotation.id, "name": "ratings.csv",
     }
     return SimpleNamespace(org=org, args=args, hr_it=hr_it)
 

@@ -41,6 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    if app.testing and app.config.get("HUEY_IMMEDIATE", True):
+        # Tasks run at once, in this process, on in-memory storage: no queue file, no consumer.
+        from .tasks import huey
+
+        huey.immediate = True
     security.init_app(app)
     templating.init_app(app)
     auth.init_login_manager(login_manager)

@@ -58,6 +58,8 @@ class Config:
             SECRET_KEY=secret,
             SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL") or _default_sqlite_url(instance_path),
             TRACKER_ENV=env,
+            # The web workers and the Huey consumer must keep uploads in the same folder.
+            UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER") or None,
             # Shared storage (redis://…) so several gunicorn workers count login attempts together.
             RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or cls.RATELIMIT_STORAGE_URI,
             # E-mail digests (``flask notify``): no MAIL_SERVER means in-app notices only.

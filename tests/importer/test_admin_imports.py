@@ -195,11 +195,9 @@ def test_running_job_page_polls_with_htmx(client, admin):
                     status="running", dry_run=False)
     db.session.add(job)
     db.session.commit()
-    jobs._PROGRESS[job.id] = ("ratings", 21000, 50000)
-    try:
-        page = client.get(f"/admin/imports/job?id={job.token}").get_data(as_text=True)
-    finally:
-        jobs._PROGRESS.pop(job.id)
+    jobs._put(job.id, "progress", ("ratings", 21000, 50000))
+    jobs._put(job.id, "alive", __import__("time").time())
+    page = client.get(f"/admin/imports/job?id={job.token}").get_data(as_text=True)
     assert f'hx-get="/admin/imports/job/status?id={job.token}" hx-trigger="every 1s"' in page
     assert "Applying the import" in page
     assert "Ratings: 21000 of 50000" in page and 'aria-valuenow="42"' in page and "admin-w-40" in page

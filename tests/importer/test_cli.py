@@ -157,7 +157,7 @@ def test_import_of_undecodable_bytes_reports_file_and_line(runner, org, tmp_path
     result = runner.invoke(args=["import", str(folder)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
-    assert ("departments.csv:3: byte 0x98 is neither UTF-8 nor cp1251 text; save the file as CSV UTF-8"
-            in result.output)
+    assert ("departments.csv:3: byte 0x98 (character 8 of the line) is not valid cp1251; the file is neither "
+            "UTF-8 nor cp1251 as a whole. Save it as UTF-8" in result.output)
     assert "none of" not in result.output
     assert row_counts() == before

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -236,10 +237,49 @@ def import_apply():
 
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if not job.finished or not job.dry_run or job.result_data.get("problems"):
+    if not job.dry_run:
+        flash(_("This import was already applied.") if job.status == "done"
+              else _("This import is being applied already."), "info")
+        return redirect(url_for("admin.import_job", id=job.token))
+    if not job.finished or job.result_data.get("problems"):
         flash(_("Only a finished preview without problems can be applied."), "warning")
         return redirect(url_for("admin.import_job", id=job.token))
-    jobs.start(job, dry_run=False)
+    if not jobs.start_apply(job):  # a second click that lost the race to the first
+        flash(_("This import was already applied."), "info")
+    return redirect(url_for("admin.import_job", id=job.token))
+
+
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "import"
+SAMPLES = ("departments.csv", "contracts.csv", "periods.csv", "ratings.csv")
+
+
+@bp.get("/imports/layout")
+def import_layout():
+    """The import layout (docs/import/README.md, every column), as plain text."""
+    return Response((DOCS / "README.md").read_text(encoding="utf-8"), mimetype="text/plain",
+                    headers={"X-Content-Type-Options": "nosniff"})
+
+
+@bp.get("/imports/sample/<name>")
+def import_sample(name: str):
+    """One of the sample files of docs/import/sample/, to copy and edit."""
+    if name not in SAMPLES:
+        abort(404)
+    return _download((DOCS / "sample" / name).read_bytes(), name, "text/csv")
+
+
+@bp.post("/imports/job/retry")
+def import_retry():
+    """Run a failed preview or apply again (its worker died, or a bug stopped it): checked afresh from the kept file."""
+    job = _job_or_404()
+    from ..auth.forms import EmptyForm
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if job.status != "failed":
+        flash(_("Only a failed import can be run again."), "warning")
+    else:
+        jobs.start(job, dry_run=job.dry_run)
     return redirect(url_for("admin.import_job", id=job.token))
 
 

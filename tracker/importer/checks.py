@@ -87,6 +87,8 @@ class Plan:
     contracts: dict[Link, dict[str, Any]] = field(default_factory=dict)
     periods: dict[str, tuple[date, date]] = field(default_factory=dict)
     respondents: dict[int, str] = field(default_factory=dict)
+    #: ``label in the file → label of the existing period that holds its dates`` (a month inside a quarter).
+    moved: dict[str, str] = field(default_factory=dict)
 
 
 def label_dates(label: str) -> tuple[date, date] | None:
@@ -111,12 +113,43 @@ def check(data: ImportSet, snap: Snapshot) -> tuple[Plan, list[Problem]]:
     def bad(row, reason: str) -> None:
         problems.append(Problem(row.file, row.line, reason))
 
+    _match_codes_without_case(data, snap, bad)
     _check_departments(data.departments, snap, plan, bad)
     _check_contracts(data.contracts, snap, plan, bad, problems)
     _check_periods(data.periods, snap, plan, bad)
     _check_ratings(data.ratings, snap, plan, bad, {(p.file, p.line) for p in data.problems})
     problems.sort(key=lambda p: (_file_order(p.file), p.line))
     return plan, problems
+
+
+def _match_codes_without_case(data: ImportSet, snap: Snapshot, bad) -> None:
+    """Department codes are matched without regard to case: ``wh`` in a file is the stored ``WH``.
+
+    Every code of every file takes the spelling of the stored department (or, for a new
+    one, of its row in departments.csv); a departments.csv that holds two spellings of
+    one code (``wh`` and ``WH``) is refused on the second, naming the first.
+    """
+    spelling = {code.casefold(): code for code in snap.departments}
+    first: dict[str, tuple[str, int]] = {}
+    for row in data.departments:
+        key = row.code.casefold()
+        if not key:
+            continue
+        if key in first and first[key][0] != row.code:
+            bad(row, f"code {row.code!r}: the same code as {first[key][0]!r} on line {first[key][1]} "
+                     "(codes are matched without regard to case); keep one spelling")
+            continue
+        first.setdefault(key, (row.code, row.line))
+        spelling.setdefault(key, row.code)
+
+    def same(code: str | None) -> str | None:
+        return spelling.get(code.casefold(), code) if code else code
+
+    for row in data.departments:
+        if row.code.casefold() in first and first[row.code.casefold()][0] == row.code:
+            row.code, row.parent_code = same(row.code), same(row.parent_code)
+    for row in [*data.contracts, *data.ratings]:
+        row.supplier_code, row.customer_code = same(row.supplier_code), same(row.customer_code)
 
 
 def _file_order(file: str) -> int:
@@ -292,14 +325,68 @@ def _check_periods(rows: list[PeriodRow], snap: Snapshot, plan: Plan, bad) -> No
             bad(row, f"label {row.label!r}: the period already exists with dates "
                      f"{existing.start_date.isoformat()} – {existing.end_date.isoformat()}")
             continue
+        if existing is None:
+            other = _overlapping(row.start_date, row.end_date, snap, plan, row.label)
+            if other is not None:
+                bad(row, _overlap_reason(row.label, (row.start_date, row.end_date), other))
+                continue
         plan.periods[row.label] = (row.start_date, row.end_date)
+
+
+def _overlapping(start: date, end: date, snap: Snapshot, plan: Plan,
+                 label: str) -> tuple[str, date, date] | None:
+    """The first period (stored or planned by this import, other than ``label``) whose dates meet ``start–end``."""
+    known = {lbl: (p.start_date, p.end_date) for lbl, p in snap.periods.items()} | plan.periods
+    for other, (o_start, o_end) in sorted(known.items(), key=lambda item: (item[1], item[0])):
+        if other != label and o_start <= end and o_end >= start:
+            return other, o_start, o_end
+    return None
+
+
+def _overlap_reason(label: str, dates: tuple[date, date], other: tuple[str, date, date]) -> str:
+    return (f"period {label!r} ({dates[0].isoformat()} – {dates[1].isoformat()}) overlaps period "
+            f"{other[0]!r} ({other[1].isoformat()} – {other[2].isoformat()}); periods may never overlap")
+
+
+def _place_label_periods(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad) -> set[str]:
+    """Give every ``YYYY-Qn``/``YYYY-MM`` label that no file or stored period defines a period that overlaps none.
+
+    A label whose dates lie inside one existing (or periods.csv) period goes into that
+    period (``plan.moved``; the rows are relabelled so every later check and the apply
+    see the period that holds them); a label that overlaps a period without lying
+    inside it is refused on each of its rows, naming both periods. Quarters are placed
+    before months, so months of a quarter that the same file creates go into it.
+    Returns the labels refused.
+    """
+    new: dict[str, tuple[date, date]] = {}
+    for row in rows:
+        if row.period and row.period not in plan.periods and row.period not in snap.periods:
+            dates = label_dates(row.period)
+            if dates is not None:
+                new[row.period] = dates
+    refused: dict[str, tuple[str, date, date]] = {}
+    for label, (start, end) in sorted(new.items(), key=lambda item: (item[1][0] - item[1][1], item[0])):
+        other = _overlapping(start, end, snap, plan, label)
+        if other is None:
+            plan.periods[label] = (start, end)
+        elif other[1] <= start and end <= other[2]:
+            plan.moved[label] = other[0]
+        else:
+            refused[label] = other
+    for row in rows:
+        if row.period in plan.moved:
+            row.period = plan.moved[row.period]
+        elif row.period in refused:
+            bad(row, _overlap_reason(row.period, new[row.period], refused[row.period]))
+    return set(refused)
 
 
 def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad,
                    unreadable: frozenset | set = frozenset()) -> None:
     first_line: dict[tuple, int] = {}
+    refused = _place_label_periods(rows, snap, plan, bad)
     for row in rows:
-        if not (row.period and row.supplier_code and row.customer_code and row.service):
+        if not (row.period and row.supplier_code and row.customer_code and row.service) or row.period in refused:
             continue
         dates = plan.periods.get(row.period)
         if dates is None and row.period in snap.periods:

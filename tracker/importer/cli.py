@@ -34,6 +34,7 @@ def import_command(path: Path, dry_run: bool) -> None:
     for name, counts in result.counts.items():
         click.echo(f"{name}: {counts}")
     click.echo(f"total: {result.total}")
+    _echo_periods(result)
     if result.users_created:
         click.echo(f"head users created (no usable password yet; an admin sets one): "
                    f"{', '.join(result.users_created)}")
@@ -43,6 +44,14 @@ def import_command(path: Path, dry_run: bool) -> None:
         click.echo("Nothing changed.")
     else:
         click.echo("Imported.")
+
+
+def _echo_periods(result: service.ImportResult) -> None:
+    """Print the periods an import creates (with their dates) and the labels it puts into existing periods."""
+    for label, start, end in result.periods_created:
+        click.echo(f"period created: {label} ({start.isoformat()} – {end.isoformat()})")
+    for label, into in sorted(result.periods_moved.items()):
+        click.echo(f"period {label}: its rows go into the existing period {into}, which holds those dates")
 
 
 def _echo_result(result: service.ImportResult, dry_run: bool) -> None:
@@ -55,6 +64,7 @@ def _echo_result(result: service.ImportResult, dry_run: bool) -> None:
     for name, counts in result.counts.items():
         click.echo(f"{name}: {counts}")
     click.echo(f"total: {result.total}")
+    _echo_periods(result)
     if dry_run:
         click.echo("Dry run: nothing was written.")
     elif not result.changed_anything:

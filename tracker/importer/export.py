@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Contract, Department, Period, Rating, User
-from .reader import COLUMNS, CRITERIA_COLUMNS
+from .reader import COLUMNS, CRITERIA_COLUMNS, FORMULA_STARTS
 
 __all__ = [
     "cell", "csv_bytes", "departments_report", "export_tables", "neutralise", "organization_xlsx", "ratings_report",
@@ -33,11 +33,13 @@ _PLAIN_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")  # no leading zeros: codes
 
 
 def neutralise(text: str) -> str:
-    """``text`` made safe for a spreadsheet: a leading ``=``, ``+``, ``-``, ``@``, tab or CR gets an apostrophe.
+    """``text`` made safe for a spreadsheet: a leading character of :data:`~.reader.FORMULA_STARTS` gets an apostrophe.
 
-    A genuine number such as ``-5`` or ``+3.5`` is left as it is.
+    Those are OWASP's CSV-injection list (``=``, ``+``, ``-``, ``@``, tab, carriage
+    return), ASVS 1.2.10's NUL, line feed and the full-width ``＝ ＋ － ＠``. A genuine
+    number such as ``-5`` or ``+3.5`` is left as it is (and is written as a number).
     """
-    if text and text[0] in "=+-@\t\r" and not _NUMBER.fullmatch(text):
+    if text and text[0] in FORMULA_STARTS and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -131,11 +133,13 @@ def write_csv_folder(folder: str | Path) -> list[Path]:
 
 
 def write_workbook(path: str | Path) -> Path:
-    """Write the four tables as sheets of one XLSX workbook (numbers as numbers, text neutralised)."""
+    """Write the four tables as sheets of one XLSX workbook (numbers as numbers, text neutralised).
+
+    Streamed (openpyxl's write-only mode): time and memory grow linearly with the rows.
+    """
     from openpyxl import Workbook
 
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     for name, rows in export_tables().items():
         sheet = book.create_sheet(name.removesuffix(".csv"))
         for row in rows:
@@ -145,17 +149,30 @@ def write_workbook(path: str | Path) -> Path:
     return path
 
 
-def _append_row(sheet, values: list[Any]) -> None:
-    """Append ``values``; neutralised text goes in as an explicit string cell, without the apostrophe.
+def _append_row(sheet, values: list[Any], *, bold: bool = False) -> None:
+    """Append ``values`` to a write-only sheet; text goes in as an explicit string cell, without the apostrophe.
 
     In a workbook the cell type says "text", so ``=SUM(A1)`` is shown and never run;
-    the apostrophe is only needed in CSV, where nothing else can say so.
+    the apostrophe is only needed in CSV, where nothing else can say so. (The sheet was
+    re-read after every row before, which made an export quadratic in its rows.)
     """
-    sheet.append([_plain_text(v) if isinstance(v, str) else v for v in values])
-    for cell_, value in zip(sheet[sheet.max_row], values):
-        if isinstance(value, str) and _plain_text(value) != value:
-            cell_.value = _plain_text(value)
-            cell_.data_type = "s"  # openpyxl took a leading "=" for a formula
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cells = []
+    for value in values:
+        if isinstance(value, str) and not bold and not value.startswith(("'", "=")):
+            cells.append(value)  # plain text: openpyxl stores it as a string already
+        elif isinstance(value, str) or bold:
+            cell_ = WriteOnlyCell(sheet, value=_plain_text(value) if isinstance(value, str) else value)
+            if isinstance(value, str):
+                cell_.data_type = "s"  # openpyxl would take a leading "=" for a formula
+            if bold:
+                cell_.font = Font(bold=True)
+            cells.append(cell_)
+        else:
+            cells.append(value)
+    sheet.append(cells)
 
 
 def _plain_text(text: str) -> str:
@@ -237,19 +254,17 @@ def csv_bytes(rows: list[list[Any]]) -> bytes:
 
 
 def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
-    """Sheets ``{title: rows}`` as an XLSX workbook: numbers as numbers, text neutralised, header row bold."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """Sheets ``{title: rows}`` as an XLSX workbook: numbers as numbers, text neutralised, header row bold.
 
-    book = Workbook()
-    book.remove(book.active)
+    Streamed (openpyxl's write-only mode), so time and memory grow linearly with the rows.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
     for title, rows in sheets.items():
         sheet = book.create_sheet(title[:31])
         for i, row in enumerate(rows):
-            _append_row(sheet, [_xlsx_value(v) for v in row])
-            if i == 0:
-                for c in sheet[1]:
-                    c.font = Font(bold=True)
+            _append_row(sheet, [_xlsx_value(v) for v in row], bold=i == 0)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,12 +1,15 @@
 """Import jobs: an uploaded file is kept server-side, previewed (a dry run) and applied, in the background.
 
 :func:`create_job` stores the upload under a random name and records an
-:class:`~tracker.models.ImportJob`; :func:`start` queues a preview or an apply and
-runs it in a thread with its own app context (or at once when
-``IMPORT_BACKGROUND`` is false, as in tests). The run re-reads the stored file and
-checks everything again, so an apply never trusts an earlier preview. Progress
-while a run writes lives in this process (the import's own transaction holds the
-database); status, counts and problems are written to the job when it ends.
+:class:`~tracker.models.ImportJob`; :func:`start` queues a preview or an apply as a
+Huey task (:mod:`tracker.tasks`; at once when ``IMPORT_BACKGROUND`` is false, as in
+tests). The run re-reads the stored file and checks everything again, so an apply
+never trusts an earlier preview. Status, counts and problems are written to the job
+row; progress and the worker's heartbeat go to the queue's key-value store, which every
+worker reads (the import's own transaction may hold the database's write lock). A
+running job whose heartbeat stopped is marked failed (:func:`fail_dead_jobs`) and can be
+run again; its transaction never committed, so nothing of it was written. An applied
+job's upload is deleted; any upload is deleted after ``UPLOAD_RETENTION_HOURS``.
 """
 from __future__ import annotations
 
@@ -14,12 +17,14 @@ import json
 import logging
 import secrets
 import threading
+import time
 from datetime import date
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, update
 
+from .. import tasks
 from ..extensions import db
 from ..models import ImportJob
 from ..models.base import utcnow
@@ -27,15 +32,36 @@ from ..services import audit
 from . import service
 from .reader import Problem
 from .survey import check_mapping
-from .uploads import ImportFileError, problem_for, read_upload, stored_path, store_upload
+from .uploads import ImportFileError, delete_expired_uploads, problem_for, read_upload, stored_path, store_upload
 
-__all__ = ["create_job", "get_job", "progress_of", "result_json", "run_job", "start"]
+__all__ = ["create_job", "fail_dead_jobs", "get_job", "progress_of", "result_json", "run_job", "start",
+           "start_apply"]
 
 log = logging.getLogger(__name__)
 
-#: ``job id → (stage, done, total)`` for runs in this process.
-_PROGRESS: dict[int, tuple[str, int, int]] = {}
-_THREADS: dict[int, threading.Thread] = {}
+#: Seconds between heartbeats of a running job, and of silence after which its worker is taken for dead.
+HEARTBEAT_SECONDS = 2.0
+DEAD_AFTER_SECONDS = 30.0
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is shown (it is stored in English on the job)."""
+    return message
+
+
+WORKER_DIED = N_("The worker running this import stopped; nothing was written. Run it again.")
+
+
+def _key(job_id: int, what: str) -> str:
+    return f"import-job:{job_id}:{what}"
+
+
+def _put(job_id: int, what: str, value: Any) -> None:
+    tasks.huey.put(_key(job_id, what), value)
+
+
+def _peek(job_id: int, what: str) -> Any:
+    return tasks.huey.get(_key(job_id, what), peek=True)
 
 
 def create_job(filename: str, data: bytes, *, kind: str = "organization", mapping: dict | None = None,
@@ -47,6 +73,7 @@ def create_job(filename: str, data: bytes, *, kind: str = "organization", mappin
     ImportFileError
         The file (or the survey mapping) is refused; nothing is stored.
     """
+    delete_expired_uploads(current_app.config.get("UPLOAD_RETENTION_HOURS", 24))
     if kind == "survey":
         mapping = check_mapping(mapping or {})
         stored = store_upload(filename, data, allowed=(".csv", ".xlsx"))
@@ -65,13 +92,16 @@ def create_job(filename: str, data: bytes, *, kind: str = "organization", mappin
 
 def get_job(token: str) -> ImportJob | None:
     """The job with this opaque token, or None."""
-    # populate_existing: a background thread may have finished the job since this session loaded it.
-    return db.session.scalar(select(ImportJob).where(ImportJob.token == token)
-                             .execution_options(populate_existing=True))
+    # populate_existing: a worker may have finished the job since this session loaded it.
+    job = db.session.scalar(select(ImportJob).where(ImportJob.token == token)
+                            .execution_options(populate_existing=True))
+    if job is not None and job.status == "running" and fail_dead_jobs([job.id]):
+        db.session.refresh(job)
+    return job
 
 
 def start(job: ImportJob, *, dry_run: bool) -> None:
-    """Queue a preview (``dry_run``) or an apply of ``job`` and run it (in a thread when ``IMPORT_BACKGROUND``)."""
+    """Queue a preview (``dry_run``) or an apply of ``job`` as a task (run now when ``IMPORT_BACKGROUND`` is false)."""
     job.dry_run = dry_run
     job.status = "queued"
     job.progress_done = job.progress_total = 0
@@ -82,39 +112,103 @@ def start(job: ImportJob, *, dry_run: bool) -> None:
     if not background:
         run_job(job.id)
         return
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=_run_in_app, args=(app, job.id), name=f"import-{job.id}", daemon=True)
-    _THREADS[job.id] = thread
-    thread.start()
+    tasks.run_import(job.id)
 
 
-def wait(job_id: int, timeout: float | None = None) -> None:
-    """Wait for a background run of the job to end (for tests and scripts)."""
-    thread = _THREADS.get(job_id)
-    if thread is not None:
-        thread.join(timeout)
+def start_apply(job: ImportJob) -> bool:
+    """Claim a finished preview for its apply and run it; False when another request claimed it first.
+
+    The claim is one conditional UPDATE (``status done and dry_run`` → ``queued``, not a
+    dry run), so of two clicks on Apply, in whichever workers, exactly one applies; the
+    caller tells the other that the job was already applied (or is being applied).
+    """
+    claimed = db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == "done", ImportJob.dry_run.is_(True))
+        .values(status="queued", dry_run=False, progress_done=0, progress_total=0, result=None, error=None,
+                finished_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if not claimed:
+        return False
+    db.session.refresh(job)
+    start(job, dry_run=False)
+    return True
 
 
-def _run_in_app(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run_job(job_id)
-        finally:
-            db.session.remove()
-            _THREADS.pop(job_id, None)
+def wait(job_id: int, timeout: float = 60.0) -> None:
+    """Wait until the job's run ended (for tests and scripts), polling its row; give up after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = db.session.scalar(select(ImportJob.status).where(ImportJob.id == job_id)
+                                   .execution_options(populate_existing=True))
+        db.session.rollback()  # end the read so the next poll sees the worker's commit
+        if status in ("done", "failed", None):
+            return
+        time.sleep(0.1)
+
+
+def fail_dead_jobs(job_ids: list[int] | None = None, *, now: float | None = None) -> int:
+    """Mark failed every running job (of ``job_ids``, default all) whose heartbeat is older than DEAD_AFTER_SECONDS.
+
+    Returns how many were marked. The update is conditional on ``status = 'running'``,
+    so a job that finished meanwhile keeps its result.
+    """
+    now = time.time() if now is None else now
+    stmt = select(ImportJob.id).where(ImportJob.status == "running")
+    if job_ids is not None:
+        stmt = stmt.where(ImportJob.id.in_(job_ids))
+    dead = [job_id for job_id in db.session.scalars(stmt)
+            if now - (_peek(job_id, "alive") or 0) > DEAD_AFTER_SECONDS]
+    if not dead:
+        return 0
+    marked = db.session.execute(
+        update(ImportJob).where(ImportJob.id.in_(dead), ImportJob.status == "running")
+        .values(status="failed", error=WORKER_DIED, finished_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    for job_id in dead:
+        log.warning("import job %s: its worker stopped; marked failed", job_id)
+    return marked
+
+
+class _Heartbeat:
+    """Tell every worker that this run is alive, every HEARTBEAT_SECONDS, until stopped."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.stopped = threading.Event()
+        _put(job_id, "alive", time.time())
+        self.thread = threading.Thread(target=self._beat, name=f"import-{job_id}-heartbeat", daemon=True)
+        self.thread.start()
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            _put(self.job_id, "alive", time.time())
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
 
 
 def run_job(job_id: int, *, today: date | None = None) -> None:
-    """Run the job's preview or apply now: read the stored file, import, record status and result."""
+    """Run the job's preview or apply now: read the stored file, import, record status and result.
+
+    The import is one transaction; the job row's status is committed apart from it
+    (``running`` before, ``done``/``failed`` after), so a worker that dies in between
+    leaves a ``running`` job that :func:`fail_dead_jobs` marks failed, and no data.
+    """
     job = db.session.get(ImportJob, job_id)
-    if job is None:
-        return
+    if job is None or job.status not in ("queued", "failed"):
+        return  # another worker took it (a task delivered twice), or it already ended
+    heartbeat = _Heartbeat(job_id)
+    _put(job_id, "progress", ("checking", 0, 0))
     job.status = "running"
     db.session.commit()
     dry_run, kind, filename, user_id = job.dry_run, job.kind, job.filename, job.user_id
 
     def progress(stage: str, done: int, total: int) -> None:
-        _PROGRESS[job_id] = (stage, done, total)
+        _put(job_id, "progress", (stage, done, total))
 
     try:
         data = stored_path(job.stored_name).read_bytes()
@@ -128,7 +222,9 @@ def run_job(job_id: int, *, today: date | None = None) -> None:
         status, error = "done", None
     except (ImportFileError, FileNotFoundError) as exc:
         db.session.rollback()
-        payload = {"counts": {}, "problems": [_problem_json(problem_for(ImportFileError(str(exc)), filename))],
+        reason = (str(exc) if isinstance(exc, ImportFileError)
+                  else "the uploaded file is no longer kept (uploads are deleted after a while); upload it again")
+        payload = {"counts": {}, "problems": [_problem_json(problem_for(ImportFileError(reason), filename))],
                    "users_created": [], "dry_run": dry_run}
         status, error = "done", None
     except Exception:  # noqa: BLE001 - a bug must not leave the job "running" forever
@@ -136,17 +232,22 @@ def run_job(job_id: int, *, today: date | None = None) -> None:
         log.exception("import job %s failed", job_id)
         payload, status, error = None, "failed", "The import failed unexpectedly; nothing was written."
     finally:
-        _PROGRESS.pop(job_id, None)
+        heartbeat.stop()
+        tasks.huey.delete(_key(job_id, "progress"))
     job = db.session.get(ImportJob, job_id)
     job.status, job.error = status, error
     job.result = json.dumps(payload, ensure_ascii=False) if payload is not None else None
     job.finished_at = utcnow()
     db.session.commit()
+    tasks.huey.delete(_key(job_id, "alive"))
+    if status == "done" and not dry_run and not (payload or {}).get("problems"):
+        stored_path(job.stored_name).unlink(missing_ok=True)  # applied: the upload has served its purpose
 
 
 def progress_of(job: ImportJob) -> dict[str, Any]:
     """``{"stage", "done", "total", "percent"}`` of a running job (percent None when unknown)."""
-    stage, done, total = _PROGRESS.get(job.id, ("queued" if job.status == "queued" else "checking", 0, 0))
+    stored = _peek(job.id, "progress") if job.status == "running" else None
+    stage, done, total = stored or ("queued" if job.status == "queued" else "checking", 0, 0)
     percent = round(100 * done / total) if total and stage == "ratings" else None
     return {"stage": stage, "done": done, "total": total, "percent": percent}
 
@@ -162,4 +263,7 @@ def result_json(result: service.ImportResult) -> dict[str, Any]:
         "problems": [_problem_json(p) for p in result.problems],
         "users_created": list(result.users_created),
         "dry_run": result.dry_run,
+        "periods_created": [[label, start.isoformat(), end.isoformat()]
+                            for label, start, end in result.periods_created],
+        "periods_moved": result.periods_moved,
     }

@@ -91,7 +91,10 @@ _YES_NO = {
     "no": False, "n": False, "false": False, "0": False, "нет": False,
 }
 _KINDS = {"internal": "internal", "external": "external", "внутреннее": "internal", "внешний": "external"}
-_NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
+#: First characters that make a spreadsheet read a cell as a formula or a command: OWASP's CSV-injection
+#: list (= + - @ tab CR), ASVS 1.2.10's NUL, line feed, and the full-width forms some spreadsheets accept.
+FORMULA_STARTS = "=+-@\t\r\n\x00\uff1d\uff0b\uff0d\uff20"
+_NEUTRALISED = re.compile("^'(?=[" + re.escape(FORMULA_STARTS) + "])")
 #: Control characters refused in any cell (they break GraphML/GEXF and are never typed on purpose) …
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: … except tab and line breaks in free text.
@@ -133,6 +136,8 @@ class RawTable:
     file: str
     header: list[str]
     rows: list[tuple[int, list[str]]]
+    #: Whole-file problems found while reading (an encoding that is neither UTF-8 nor cp1251).
+    problems: list["Problem"] = field(default_factory=list)
 
 
 @dataclass
@@ -220,12 +225,49 @@ class ImportSet:
 # --- step 1: sources → raw tables ---------------------------------------------------------
 
 
+class UndecodableFile(ValueError):
+    """A CSV file that is neither UTF-8 nor cp1251 as a whole; ``line`` and ``byte`` name the first bad byte."""
+
+    def __init__(self, line: int, byte: int, reason: str):
+        self.line, self.byte = line, byte
+        super().__init__(reason)
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def decode(data: bytes) -> str:
-    """Text of a CSV file: UTF-8 (a BOM is dropped) when it decodes, else cp1251 as Russian Excel writes."""
+    """Text of a CSV file, the encoding decided by the whole file: UTF-8 (a BOM is dropped) or cp1251.
+
+    A file that is not valid UTF-8 is cp1251 (as Russian Excel writes) only when it holds
+    no more UTF-8 multi-byte sequences than bytes that break UTF-8: a UTF-8 file with a
+    stray byte is not read as cp1251 (that turned every name into mojibake).
+
+    Raises
+    ------
+    UndecodableFile
+        Neither encoding fits; the message names the line and the byte.
+    """
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    sequences = len(_UTF8_SEQUENCE.findall(data))
+    broken = data.decode("utf-8", errors="replace").count("\ufffd")  # runs of bytes that break UTF-8
+    if sequences <= broken:
+        try:
+            return data.decode("cp1251")
+        except UnicodeDecodeError as exc:
+            first_bad = exc.start
+            kind = "cp1251"
+    else:
+        kind = "UTF-8"
+    line = data.count(b"\n", 0, first_bad) + 1
+    line_start = data.rfind(b"\n", 0, first_bad) + 1
+    column = len(data[line_start:first_bad].decode("utf-8" if kind == "UTF-8" else "cp1251", errors="replace")) + 1
+    raise UndecodableFile(line, data[first_bad], (
+        f"byte 0x{data[first_bad]:02X} (character {column} of the line) is not valid {kind}; "
+        "the file is neither UTF-8 nor cp1251 as a whole. Save it as UTF-8 and upload it again"))
 
 
 def sniff_delimiter(text: str) -> str:
@@ -242,8 +284,14 @@ def normalise_header(name: str) -> str:
 
 
 def read_csv(file: str, data: bytes) -> RawTable:
-    """Raw table of one CSV file; line numbers are those a text editor shows (the header is line 1)."""
-    text = decode(data)
+    """Raw table of one CSV file; line numbers are those a text editor shows (the header is line 1).
+
+    A file that is neither UTF-8 nor cp1251 is an empty table with one problem naming the line and byte.
+    """
+    try:
+        text = decode(data)
+    except UndecodableFile as exc:
+        return RawTable(file, [], [], [Problem(file, exc.line, str(exc))])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
@@ -315,11 +363,7 @@ def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
         if file in present:
             data = present[file].read_bytes()
             try:
-                tables[file] = read_csv(file, data)
-            except UnicodeDecodeError as exc:
-                problems.append(Problem(file, data[:exc.start].count(b"\n") + 1,
-                                        f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor cp1251 text; "
-                                        "save the file as CSV UTF-8"))
+                tables[file] = read_csv(file, data)  # an undecodable file is a problem of its table
             except csv.Error as exc:
                 problems.append(Problem(file, 0, f"cannot be read as CSV: {exc}"))
     return tables, problems
@@ -547,6 +591,9 @@ def parse_set(tables: dict[str, RawTable], *, source: str = "") -> ImportSet:
         if table is None:
             continue
         missing = [col for col in REQUIRED[file] if col not in table.header]
+        if table.problems:
+            result.problems.extend(table.problems)
+            continue
         if not table.header:
             result.problems.append(Problem(file, 1, "header row is missing"))
             continue

@@ -68,6 +68,10 @@ class ImportResult:
     counts: dict[str, Counts] = field(default_factory=lambda: {name: Counts() for name in COUNTED})
     users_created: list[str] = field(default_factory=list)
     dry_run: bool = False
+    #: ``(label, start, end)`` of every period the import creates, by start date.
+    periods_created: list[tuple[str, date, date]] = field(default_factory=list)
+    #: ``label in the file → existing period`` it goes into (a month inside a quarter).
+    periods_moved: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -112,7 +116,9 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
         progress("checking", 0, len(data.ratings))
     snap = checks.load_snapshot()
     plan, problems = checks.check(data, snap)
-    result = ImportResult(problems=problems, dry_run=dry_run)
+    result = ImportResult(problems=problems, dry_run=dry_run, periods_moved=dict(plan.moved),
+                          periods_created=sorted(((label, *dates) for label, dates in plan.periods.items()
+                                                  if label not in snap.periods), key=lambda p: (p[1], p[0])))
     if problems:
         db.session.rollback()
         return result

@@ -32,7 +32,7 @@ import hashlib
 import io
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -170,6 +170,11 @@ def survey_set(table: RawTable, mapping: dict[str, Any], *, source: str = "") ->
         return result
 
     seen: dict[str, int] = {}
+    organization_tz = None
+    if columns["timestamp_column"] is not None:
+        from ..services.settings import time_zone  # the database, only when the file has timestamps
+
+        organization_tz = time_zone()
     for line, cells in table.rows:
         def cell(i: int | None) -> str:
             return (cells[i] if i is not None and i < len(cells) else "").strip()
@@ -183,7 +188,7 @@ def survey_set(table: RawTable, mapping: dict[str, Any], *, source: str = "") ->
         stamp: datetime | None = None
         if columns["timestamp_column"] is not None:
             raw = cell(columns["timestamp_column"])
-            stamp = parse_timestamp(raw, mapping["date_order"])
+            stamp = parse_timestamp(raw, mapping["date_order"], tz=organization_tz)
             if stamp is None:
                 bad("timestamp", raw, "not a date and time (e.g. 2019-11-01 08:51:12 or 11/1/2019 8:51:12)")
         period = cell(columns["period_column"]).upper() or mapping.get("period", "").upper()
@@ -260,9 +265,13 @@ def _score(raw: str, spec: dict[str, Any]) -> int | None:
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
-def parse_timestamp(raw: str, date_order: str = "mdy") -> datetime | None:
+def parse_timestamp(raw: str, date_order: str = "mdy", tz=None) -> datetime | None:
     """A survey timestamp: ISO (``2019-11-01 08:51:12.402``), ``11/1/2019 8:51:12`` (``date_order``),
-    ``01.11.2019 08:51`` or an Excel serial number; None when it is none of those."""
+    ``01.11.2019 08:51`` or an Excel serial number; None when it is none of those.
+
+    A timestamp with an explicit UTC offset or ``Z`` is converted to ``tz`` (the
+    organization's time zone, a ``tzinfo``) when given, so its period is the one of the
+    organization's wall time; the result is naive wall time either way."""
     raw = raw.strip()
     if not raw:
         return None
@@ -271,10 +280,10 @@ def parse_timestamp(raw: str, date_order: str = "mdy") -> datetime | None:
         return _EXCEL_EPOCH + timedelta(days=serial) if 1 <= serial < 200000 else None
     match = re.fullmatch(
         r"(\d{1,4})([-./])(\d{1,2})\2(\d{1,4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*([AaPp][Mm])?)?"
-        r"(?:Z|[+-]\d{2}:?\d{2})?", raw)
+        r"(Z|[+-]\d{2}:?\d{2})?", raw)
     if match is None:
         return None
-    a, sep, b, c, hh, mm, ss, frac, ampm = match.groups()
+    a, sep, b, c, hh, mm, ss, frac, ampm, offset = match.groups()
     if len(a) == 4:
         year, month, day = int(a), int(b), int(c)
     elif len(c) == 4:
@@ -292,10 +301,16 @@ def parse_timestamp(raw: str, date_order: str = "mdy") -> datetime | None:
             return None
         hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
     try:
-        return datetime(year, month, day, hour, minute, second,
-                        int((frac or "0").ljust(6, "0")[:6]))
+        stamp = datetime(year, month, day, hour, minute, second, int((frac or "0").ljust(6, "0")[:6]))
     except ValueError:
         return None
+    if offset and tz is not None:
+        sign, digits = (1, "0000") if offset == "Z" else (1 if offset[0] == "+" else -1, offset[1:].replace(":", ""))
+        shift = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if shift >= timedelta(hours=24):
+            return None
+        stamp = stamp.replace(tzinfo=timezone(sign * shift)).astimezone(tz).replace(tzinfo=None)
+    return stamp
 
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "ALLOWED_EXTENSIONS",
     "ImportFileError",
     "check_upload",
+    "delete_expired_uploads",
     "read_upload",
     "stored_path",
     "store_upload",
@@ -184,6 +185,27 @@ def store_upload(filename: str, data: bytes, *, allowed: tuple[str, ...] = ALLOW
     name = secrets.token_hex(16) + ext
     (upload_folder() / name).write_bytes(data)
     return name
+
+
+def delete_expired_uploads(retention_hours: float, *, now: float | None = None) -> int:
+    """Delete kept uploads older than ``retention_hours`` (by file time); return how many were deleted.
+
+    A preview keeps its upload for the apply; one never applied must not stay on the
+    server for ever. A job whose upload was deleted says so and asks for it again.
+    """
+    import time
+
+    limit = (time.time() if now is None else now) - retention_hours * 3600
+    deleted = 0
+    for path in upload_folder().iterdir():
+        try:
+            stored_path(path.name)
+        except ImportFileError:
+            continue  # not a name this module made
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def stored_path(stored_name: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     CheckConstraint,
     Date,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +59,29 @@ class Period(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Period {self.label} {self.status}>"
+
+
+#: The database's own guard that periods never overlap (services check first and say which period;
+#: this holds against any other writer). The migration ``b7d1e0a11f01`` installs the same DDL.
+PERIOD_OVERLAP_DDL = {
+    "postgresql": [
+        "ALTER TABLE periods ADD CONSTRAINT ex_periods_no_overlap "
+        "EXCLUDE USING gist (daterange(start_date, end_date, '[]') WITH &&)",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER periods_no_overlap_insert BEFORE INSERT ON periods "
+        "WHEN EXISTS (SELECT 1 FROM periods WHERE start_date <= NEW.end_date AND end_date >= NEW.start_date) "
+        "BEGIN SELECT RAISE(ABORT, 'periods may never overlap'); END",
+        "CREATE TRIGGER periods_no_overlap_update BEFORE UPDATE OF start_date, end_date ON periods "
+        "WHEN EXISTS (SELECT 1 FROM periods WHERE id != NEW.id AND start_date <= NEW.end_date "
+        "AND end_date >= NEW.start_date) "
+        "BEGIN SELECT RAISE(ABORT, 'periods may never overlap'); END",
+    ],
+}
+
+for _dialect, _statements in PERIOD_OVERLAP_DDL.items():
+    for _statement in _statements:
+        event.listen(Period.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
 
 class Criterion(TimestampMixin, db.Model):

@@ -66,6 +66,16 @@ def all_settings() -> dict[str, str]:
     return values
 
 
+def time_zone():
+    """The organization's time zone, setting ``timezone`` (a :class:`zoneinfo.ZoneInfo`; UTC if unknown here)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(get("timezone"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def target() -> float:
     """Organization health target T, points 0–100."""
     return float(get("target"))
