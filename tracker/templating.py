@@ -24,6 +24,7 @@ NAV_ITEMS = [
     ("rate.feedback", _l("What our customers say"), ("head",)),
     ("dashboard.index", _l("Dashboard"), ("coo", "hr", "admin")),
     ("dashboard.departments", _l("Department figures"), ("coo", "hr", "admin", "head")),
+    ("network.index", _l("Informal network"), ("coo", "admin")),
     ("followups.index", _l("Follow-ups"), ("head", "coo", "admin")),
     ("rotations.suggestions", _l("Rotation suggestions"), ("hr", "coo", "admin")),
     ("rotations.index", _l("Rotations"), ("hr", "coo", "admin", "head")),

@@ -6,6 +6,7 @@ from .rating import PERIOD_STATUSES, STANDARD_MET, Criterion, Period, Rating, Ra
 from .user import DEPARTMENT_ROLES, ROLES, User
 from .work import AuditLog, FollowUp, KpiTarget, Rotation, Setting
 from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, SurveyMapping  # noqa: E402
+from .network import NetworkSurvey, NetworkVolume  # noqa: E402
 
 __all__ = [
     "ApiToken",
@@ -34,4 +35,6 @@ __all__ = [
     "IMPORT_STATUSES",
     "ImportJob",
     "SurveyMapping",
+    "NetworkSurvey",
+    "NetworkVolume",
 ]

@@ -39,6 +39,7 @@ DEFAULTS: dict[str, str] = {
     "rotation_hosts_per_week": "2",
     "rotation_skip_periods": "2",
     "timezone": "Europe/Moscow",
+    "shadow_threshold": "3",  # informal ties that make a shadow service (tracker.services.network)
 }
 
 DEFAULT_CRITERIA = (
