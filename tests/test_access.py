@@ -98,6 +98,11 @@ ACCESS: dict[str, dict] = {
     "rotations.new": only("hr", "admin"), "rotations.edit": only("hr", "admin"),
     "rotations.status": only("hr", "admin"), "rotations.move": only("hr", "admin"),
     "rotations.settings": only("hr", "admin"),
+    # the informal network: the COO and admin; only admin saves the organization's threshold
+    **{endpoint: only("coo", "admin") for endpoint in (
+        "network.index", "network.preview", "network.apply", "network.overlay", "network.graph_svg",
+        "network.export_csv", "network.export_xlsx")},
+    "network.threshold": only("admin"),
 }
 #: Blueprints in the table before the factory registers them; their entries count once they are.
 UPCOMING_BLUEPRINTS = ("followups", "rotations")

@@ -156,8 +156,9 @@ def read_network(edges_name: str, edges_data: bytes, people_name: str | None = N
                 result.problems.append(Problem(edges_name, 0, "a CSV edge list needs a people file "
                                                               "(person id and department code)"))
                 return result
-            _read_people_csv(result, people_name or "people.csv", _text(people_name, people_data, result),
-                             department_column)
+            if not _read_people_csv(result, people_name or "people.csv", _text(people_name, people_data, result),
+                                    department_column):
+                return result  # without the people every tie would be "unknown person" too
             _read_edges_csv(result, edges_name, _text(edges_name, edges_data, result))
     except _Unreadable:
         pass
@@ -234,11 +235,12 @@ def _headerless(cells: list[str]) -> bool:
         all(_number(c) is not None for c in cells[2:3])
 
 
-def _read_people_csv(result: NetworkRead, file: str, text: str, department_column: str | None) -> None:
+def _read_people_csv(result: NetworkRead, file: str, text: str, department_column: str | None) -> bool:
+    """Read the people file into ``result``; False when its header is unusable (no row was read)."""
     rows = _rows(text)
     if not rows:
         result.problems.append(Problem(file, 1, "header row is missing"))
-        return
+        return False
     header = [normalise_header(c) for c in rows[0][1]]
     id_col = _column(header, ID_COLUMNS)
     names = [normalise_header(n) for n in (department_column or "").split(",") if n.strip()]
@@ -254,7 +256,7 @@ def _read_people_csv(result: NetworkRead, file: str, text: str, department_colum
         result.problems.append(Problem(file, rows[0][0], "no department column " + ", ".join(repr(m) for m in missing)
                                        + " (columns: " + ", ".join(h for h in header if h) + ")"))
     if id_col is None or missing:
-        return
+        return False
     result.department_column = ",".join(names)
     level_col = _column(header, ("level",))
     for line, cells in rows[1:]:
@@ -269,6 +271,7 @@ def _read_people_csv(result: NetworkRead, file: str, text: str, department_colum
                                                        f"({'/'.join(names)} is blank)"))
             continue
         _add_person(result, Person(person, "-".join(parts), cell(level_col) or None, file, line))
+    return True
 
 
 def _add_person(result: NetworkRead, person: Person) -> None:
@@ -289,7 +292,7 @@ def _read_edges_csv(result: NetworkRead, file: str, text: str) -> None:
         result.problems.append(Problem(file, 1, "the edge list is empty"))
         return
     if _headerless(rows[0][1]):
-        asker, advisor, weight = 0, 1, (2 if len(rows[0][1]) > 2 else None)
+        asker, advisor, weight = 0, 1, 2  # a row without a third cell is a tie
         data = rows
     else:
         header = [normalise_header(c) for c in rows[0][1]]

@@ -60,7 +60,7 @@ def _comparison() -> service.Comparison:
 def index():
     """The latest survey beside the agreements: shadow services, dormant agreements, informal reliance."""
     cmp = _comparison()
-    form = ThresholdForm(formdata=None, threshold=service.threshold())
+    form = ThresholdForm(formdata=None, prefix="t", threshold=service.threshold())
     return render_template("network/index.html", cmp=cmp, upload=NetworkUploadForm(), threshold_form=form,
                            periods=analysis_service.known_periods(), can_save=current_user.role == "admin")
 
@@ -128,7 +128,7 @@ def apply():
 @roles_required("admin")
 def threshold():
     """Save the organization's shadow-service threshold."""
-    form = ThresholdForm()
+    form = ThresholdForm(prefix="t")
     if not form.validate_on_submit():
         cmp = _comparison()
         return render_template("network/index.html", cmp=cmp, upload=NetworkUploadForm(formdata=None),
@@ -219,5 +219,5 @@ def _stored(name: str, allowed: tuple[str, ...]) -> Path:
 def _index_with(form: NetworkUploadForm) -> str:
     cmp = _comparison()
     return render_template("network/index.html", cmp=cmp, upload=form,
-                           threshold_form=ThresholdForm(formdata=None, threshold=service.threshold()),
+                           threshold_form=ThresholdForm(formdata=None, prefix="t", threshold=service.threshold()),
                            periods=analysis_service.known_periods(), can_save=current_user.role == "admin")
