@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..charts import GraphLink
+from ..charts import GraphLink, find_cycles
 
 SHADOW_COLOUR = "#7b1fa2"
 DORMANT_OPACITY = "0.3"
@@ -32,7 +32,10 @@ def overlay_svg(nodes, links, cmp, pa, draw, *, labels: dict[str, str], words: d
              if (lk.supplier, lk.customer) in dormant else lk for lk in links]
     drawn += [GraphLink(s, c, None, criticality=1, url=shadow_url,
                         title=f"{words['shadow']}: {s} → {c}, {n} {words['ties']}") for (s, c), n in shadow.items()]
-    svg = draw(nodes, drawn, target=pa.target, floor=pa.floor, fmt="svg", labels=labels).decode("utf-8")
+    # The cycle note names agreements only: a shadow service closing a loop is no cycle of the chain.
+    cycles = find_cycles([(lk.supplier, lk.customer) for lk in links])
+    svg = draw(nodes, drawn, target=pa.target, floor=pa.floor, fmt="svg", labels=labels,
+               cycles=cycles).decode("utf-8")
     codes = {n.code for n in nodes}
     kept = sorted((lk for lk in drawn if lk.supplier in codes and lk.customer in codes and lk.supplier != lk.customer),
                   key=lambda lk: (lk.supplier, lk.customer))
