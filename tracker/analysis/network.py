@@ -131,13 +131,14 @@ def roll_up(ties: Iterable[tuple[str, str]], department: Mapping[str, str]) -> N
         else:
             volumes[supplier, customer] += 1
     sizes = Counter(department.values())
+    order = {code: natural_key(code) for code in sizes}  # one key per department, not per pair
     return NetworkRollup(
         people=len(department),
         ties=len(unique),
         in_degree={p: in_degree[p] for p in sorted(in_degree, key=natural_key)},
-        volumes={k: volumes[k] for k in sorted(volumes, key=lambda k: (natural_key(k[0]), natural_key(k[1])))},
-        within={c: within[c] for c in sorted(within, key=natural_key)},
-        departments={c: sizes[c] for c in sorted(sizes, key=natural_key)},
+        volumes={k: volumes[k] for k in sorted(volumes, key=lambda k: (order[k[0]], order[k[1]]))},
+        within={c: within[c] for c in sorted(within, key=order.__getitem__)},
+        departments={c: sizes[c] for c in sorted(sizes, key=order.__getitem__)},
     )
 
 

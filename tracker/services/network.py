@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..analysis import network as rules
 from ..extensions import db
@@ -74,7 +75,15 @@ def store_survey(read: NetworkRead, *, name: str | None = None, token: str | Non
     survey.volumes += [NetworkVolume(supplier_code=code, customer_code=code, volume=n)
                        for code, n in rollup.within.items()]
     db.session.add(survey)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same upload stored by a concurrent request (a double click on two workers): that one stands.
+        db.session.rollback()
+        existing = db.session.scalar(select(NetworkSurvey).where(NetworkSurvey.token == token))
+        if existing is None:
+            raise
+        return existing
     audit.record("import", "network_survey", survey.id, {
         "people": [None, rollup.people], "ties": [None, rollup.ties],
         "department_pairs": [None, len(rollup.volumes)],
