@@ -117,3 +117,14 @@ def test_the_admin_sets_the_threshold(app, client, org):
     page = client.get("/network/").get_data(as_text=True)
     assert re.search(r'<input [^>]*id="t-threshold"[^>]*value="5"', page)
     assert client.get("/network/overlay.json").get_json()["threshold"] == 5
+
+
+def test_codes_the_organization_lacks_are_named_in_the_preview_and_on_the_page(app, client, org):
+    _login(client)
+    html = _upload(client, people=PEOPLE.replace("l1;LOG", "l1;LOGISTICS")).get_data(as_text=True)
+    assert "Department codes the organization does not have (stored, but left out of the comparison): LOGISTICS" \
+        in html
+    client.post("/network/import", data=_hidden(html))
+    page = client.get("/network/").get_data(as_text=True)
+    assert "(left out of the comparison): LOGISTICS" in page
+    assert client.get("/network/overlay.json").get_json()["unmatched"] == ["LOGISTICS"]
