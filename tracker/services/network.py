@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..analysis import network as rules
@@ -31,6 +31,7 @@ __all__ = [
     "NetworkError",
     "comparison",
     "latest_survey",
+    "match_codes",
     "set_threshold",
     "store_survey",
     "survey_volumes",
@@ -248,11 +249,6 @@ def comparison(period=None, *, threshold_value: int | None = None) -> Comparison
             chain_strength=getattr(figures, "chain_strength", None), dominates=getattr(figures, "dominates", None),
             agreements_supplied=supplied.get(code, 0)))
     return result
-
-
-def survey_count() -> int:
-    """How many surveys were imported."""
-    return db.session.scalar(select(func.count()).select_from(NetworkSurvey)) or 0
 
 
 def match_codes(codes) -> dict[str, str | None]:
