@@ -1,7 +1,7 @@
 """network surveys
 
 Revision ID: 6e07f5ac4599
-Revises: 861bed1a2fe0
+Revises: b7d4a0c1e218
 Create Date: 2026-12-04 16:02:24.836961
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6e07f5ac4599'
-down_revision = '861bed1a2fe0'
+down_revision = 'b7d4a0c1e218'
 branch_labels = None
 depends_on = None
 
