@@ -1,7 +1,7 @@
 """network surveys
 
 Revision ID: 6e07f5ac4599
-Revises: b7d4a0c1e218
+Revises: b16a0e1c0016
 Create Date: 2026-12-04 16:02:24.836961
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6e07f5ac4599'
-down_revision = 'b7d4a0c1e218'
+down_revision = 'b16a0e1c0016'
 branch_labels = None
 depends_on = None
 
