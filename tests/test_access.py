@@ -109,6 +109,11 @@ ACCESS: dict[str, dict] = {
     "scorecard.export_xlsx": only("coo", "admin"), "scorecard.trends": OVERVIEW, "scorecard.trend_svg": OVERVIEW,
     "scorecard.heatmap": OVERVIEW, "scorecard.heatmap_svg": OVERVIEW, "scorecard.compare": OVERVIEW,
     "scorecard.review_pack": OVERVIEW,
+    # the informal network: the COO and admin; only admin saves the organization's threshold
+    **{endpoint: only("coo", "admin") for endpoint in (
+        "network.index", "network.preview", "network.apply", "network.overlay", "network.graph_svg",
+        "network.export_csv", "network.export_xlsx")},
+    "network.threshold": only("admin"),
 }
 #: Blueprints in the table before the factory registers them; their entries count once they are.
 UPCOMING_BLUEPRINTS = ("followups", "rotations")

@@ -128,6 +128,16 @@ def _write_cases(o) -> dict:
             rotations.set_rotation_settings: lambda: rotations.set_rotation_settings(
                 rotations.RotationSettings(1, 3, 2, "Europe/Moscow", {"IT": (2, 0)}), actor_id=o.users["hr"].id),
         }
+    network = _optional_module("tracker.services.network")
+    if network is not None:
+        from tracker.importer.network import read_network
+
+        survey = read_network("ties.csv", b"ego;alter\n1;2\n", "people.csv", b"id;dept\n1;IT\n2;HR\n",
+                              department_column="dept")
+        early |= {
+            network.store_survey: lambda: network.store_survey(survey, actor_id=admin),
+            network.set_threshold: lambda: network.set_threshold(7, actor_id=admin),
+        }
     return early | {
         org_service.create_department: new_department,
         org_service.update_department: lambda: org_service.update_department(state["dep"], "NEW", "Renamed", "internal", None,

@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .dashboard import bp as dashboard_bp
     from .followups import bp as followups_bp
     from .main import bp as main_bp
+    from .network import bp as network_bp
     from .profile import bp as profile_bp
     from .rate import bp as rate_bp
     from .rotations import bp as rotations_bp
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(rotations_bp, url_prefix="/rotations")
     app.register_blueprint(scorecard_bp, url_prefix="/scorecard")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(network_bp, url_prefix="/network")
 
     # 4. errors, 5. command line
     errors.init_app(app)

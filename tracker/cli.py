@@ -63,8 +63,9 @@ def init_app(app: Flask) -> None:
     from .importer.cli import analyze_command, export_command, import_command, import_survey_command
     from .rotations.cli import rotations_cli
     from .scorecard.cli import review_pack_command
+    from .network.cli import import_network_command
 
     for command in (create_user_command, import_command, import_survey_command, export_command, analyze_command, demo_command, backup_command,
-                    restore_command, review_pack_command, followups_command, notify_command):
+                    restore_command, review_pack_command, followups_command, notify_command, import_network_command):
         app.cli.add_command(command)
     app.cli.add_command(rotations_cli)

@@ -25,6 +25,7 @@ NAV_ITEMS = [
     ("dashboard.index", _l("Dashboard"), ("coo", "hr", "admin")),
     ("dashboard.departments", _l("Department figures"), ("coo", "hr", "admin", "head")),
     ("scorecard.index", _l("Scorecard"), ("coo", "hr", "admin")),
+    ("network.index", _l("Informal network"), ("coo", "admin")),
     ("followups.index", _l("Follow-ups"), ("head", "coo", "admin")),
     ("rotations.suggestions", _l("Rotation suggestions"), ("hr", "coo", "admin")),
     ("rotations.index", _l("Rotations"), ("hr", "coo", "admin", "head")),

@@ -272,6 +272,7 @@ def _build(company: str, lang: str) -> DemoSummary:
         for src, dst, person, on, duration, status, notes in data.ROTATIONS
     ]
     session.add_all(rotations)
+    _network_survey(admin.id)
 
     summary = DemoSummary(
         company=company,
@@ -292,6 +293,18 @@ def _build(company: str, lang: str) -> DemoSummary:
         "contracts": [None, summary.contracts], "ratings": [None, summary.ratings], "users": [None, summary.users],
     }, reason=f"flask demo --lang {lang}", user_id=admin.id)
     return summary
+
+
+def _network_survey(actor_id: int):
+    """The demo's informal-network sample (tracker/demo/network/): two shadow services, one dormant agreement."""
+    from pathlib import Path
+
+    from ..importer.network import read_network_files
+    from ..services import network as network_service
+
+    folder = Path(__file__).parent / "network"
+    read = read_network_files(folder / "ties.csv", folder / "people.csv", department_column="department")
+    return network_service.store_survey(read, name="demo network survey", actor_id=actor_id, commit=False)
 
 
 def _criteria() -> dict[str, Criterion]:

@@ -7,6 +7,7 @@ from .user import DEPARTMENT_ROLES, ROLES, User
 from .work import (FOLLOW_UP_FINAL, FOLLOW_UP_STATES, AuditLog, FollowUp, FollowUpAction, FollowUpEvent, KpiTarget,
                    Notification, Rotation, Setting)
 from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob, SurveyMapping  # noqa: E402
+from .network import NetworkSurvey, NetworkVolume  # noqa: E402
 
 __all__ = [
     "ApiToken",
@@ -40,4 +41,6 @@ __all__ = [
     "IMPORT_STATUSES",
     "ImportJob",
     "SurveyMapping",
+    "NetworkSurvey",
+    "NetworkVolume",
 ]

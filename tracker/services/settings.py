@@ -43,6 +43,7 @@ DEFAULTS: dict[str, str] = {
     "followup_ack_days": "5",
     "followup_resolve_days": "20",
     "notify_ending_days": "7",
+    "shadow_threshold": "3",  # informal ties that make a shadow service (tracker.services.network)
 }
 
 DEFAULT_CRITERIA = (
