@@ -14,7 +14,7 @@ from tracker.audit import bp as audit_bp
 from tracker.extensions import db
 from tracker.importer import service as importer
 from tracker.models import AuditLog
-from tracker.services import audit, periods, ratings, respondents, settings, tokens, users
+from tracker.services import audit, imports, periods, ratings, respondents, settings, tokens, users
 from tracker.services import org as org_service
 
 from .importer.helpers import WORKED_EXAMPLE
@@ -149,6 +149,7 @@ def _write_cases(o) -> dict:
         respondents.remove_respondent: lambda: respondents.remove_respondent(
             o.contracts[("HR", "IT")], o.users["member"], actor_id=o.heads["IT"].id),
         tokens.create_token: new_token,
+        imports.save_survey_mapping: lambda: imports.save_survey_mapping("tool", {"period": "month"}, actor_id=admin),
         tokens.revoke_token: lambda: tokens.revoke_token(o.users["coo"].id, state["token"].id),
     }
 
@@ -188,7 +189,9 @@ def _committing_functions() -> set[str]:
 def test_every_committing_service_function_has_an_audit_case(org):
     """A new write function without an entry in the table above fails here: add its case."""
     covered = {f"{fn.__module__}.{fn.__name__}" for fn in _write_cases(org)}
-    covered |= {"tracker.importer.service.import_set", "tracker.importer.service.import_path"}
+    # apply_import is what import_set/import_path call to write (test_import_apply_is_audited_…)
+    covered |= {"tracker.importer.service.import_set", "tracker.importer.service.import_path",
+                "tracker.services.imports.apply_import"}
     missing = _committing_functions() - covered - set(NOT_AUDITED) - SESSION_ONLY - {
         "tracker.services.backup.restore"}  # replaces the whole database file, audit log included
     assert not missing, f"write functions without an audit check: {sorted(missing)}"

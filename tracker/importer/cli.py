@@ -26,23 +26,7 @@ def import_command(path: Path, dry_run: bool) -> None:
         result = service.import_path(path, dry_run=dry_run)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
-    if result.problems:
-        for problem in result.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(result.problems)} problem(s) found; nothing was imported.", err=True)
-        raise SystemExit(1)
-    for name, counts in result.counts.items():
-        click.echo(f"{name}: {counts}")
-    click.echo(f"total: {result.total}")
-    if result.users_created:
-        click.echo(f"head users created (no usable password yet; an admin sets one): "
-                   f"{', '.join(result.users_created)}")
-    if dry_run:
-        click.echo("Dry run: nothing was written.")
-    elif not result.changed_anything:
-        click.echo("Nothing changed.")
-    else:
-        click.echo("Imported.")
+    _echo_result(result, dry_run)
 
 
 def _echo_result(result: service.ImportResult, dry_run: bool) -> None:
@@ -55,6 +39,11 @@ def _echo_result(result: service.ImportResult, dry_run: bool) -> None:
     for name, counts in result.counts.items():
         click.echo(f"{name}: {counts}")
     click.echo(f"total: {result.total}")
+    if result.low_without_comment:
+        click.echo(f"{result.low_without_comment} low ratings without a comment")
+    if result.users_created:
+        click.echo(f"head users created (no usable password yet; an admin sets one): "
+                   f"{', '.join(result.users_created)}")
     if dry_run:
         click.echo("Dry run: nothing was written.")
     elif not result.changed_anything:

@@ -161,5 +161,6 @@ def result_json(result: service.ImportResult) -> dict[str, Any]:
         "counts": {name: [c.added, c.changed, c.unchanged] for name, c in result.counts.items()},
         "problems": [_problem_json(p) for p in result.problems],
         "users_created": list(result.users_created),
+        "low_without_comment": result.low_without_comment,
         "dry_run": result.dry_run,
     }

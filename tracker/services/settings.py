@@ -31,7 +31,6 @@ DEFAULTS: dict[str, str] = {
     "floor": "50",
     "default_locale": "en",
     "hr_sees_comments": "no",
-    "small_sample": "5",
     # Rotations (issue 16): people a department sends / hosts per week, unless a
     # "rotation_sends_per_week:CODE" or "rotation_hosts_per_week:CODE" row overrides it;
     # periods a pair's last rotation keeps it out of the suggestions; the calendar's zone.
