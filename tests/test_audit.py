@@ -149,6 +149,8 @@ def _write_cases(o) -> dict:
         respondents.remove_respondent: lambda: respondents.remove_respondent(
             o.contracts[("HR", "IT")], o.users["member"], actor_id=o.heads["IT"].id),
         tokens.create_token: new_token,
+        imports.create_job: lambda: imports.create_job("t0ken", kind="organization", filename="org.xlsx",
+                                                       stored_name="stored.xlsx", mapping=None, user_id=admin),
         imports.save_survey_mapping: lambda: imports.save_survey_mapping("tool", {"period": "month"}, actor_id=admin),
         tokens.revoke_token: lambda: tokens.revoke_token(o.users["coo"].id, state["token"].id),
     }
@@ -161,6 +163,9 @@ NOT_AUDITED = {
     "tracker.services.tokens.load_user_from_request": "calls find_user",
     "tracker.services.users.end_sessions": "bumps session_version at logout; not a change of the organization",
     "tracker.services.data_version.watch": "registers the listener that renews the data-version token at commit",
+    "tracker.services.imports.queue_job": "the state of a background import job; the import itself is audited",
+    "tracker.services.imports.job_running": "the state of a background import job; the import itself is audited",
+    "tracker.services.imports.finish_job": "the state of a background import job; the import itself is audited",
 }
 #: Write functions that only add to the caller's session (the caller commits and is listed above).
 SESSION_ONLY = {"tracker.services.ratings.save_rating"}

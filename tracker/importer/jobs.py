@@ -10,7 +10,6 @@ database); status, counts and problems are written to the job when it ends.
 """
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import threading
@@ -22,8 +21,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ImportJob
-from ..models.base import utcnow
-from ..services import audit
+from ..services import imports as import_service
 from . import service
 from .reader import Problem
 from .survey import check_mapping
@@ -52,15 +50,8 @@ def create_job(filename: str, data: bytes, *, kind: str = "organization", mappin
         stored = store_upload(filename, data, allowed=(".csv", ".xlsx"))
     else:
         stored = store_upload(filename, data)
-    job = ImportJob(token=secrets.token_urlsafe(16)[:22], kind=kind, filename=filename[-255:], stored_name=stored,
-                    mapping=json.dumps(mapping, ensure_ascii=False) if mapping else None, user_id=user_id,
-                    status="queued", dry_run=True)
-    db.session.add(job)
-    db.session.flush()
-    audit.record("create", "import_job", job.id, {"kind": [None, kind], "filename": [None, job.filename]},
-                 user_id=user_id)
-    db.session.commit()
-    return job
+    return import_service.create_job(secrets.token_urlsafe(16)[:22], kind=kind, filename=filename,
+                                     stored_name=stored, mapping=mapping, user_id=user_id)
 
 
 def get_job(token: str) -> ImportJob | None:
@@ -72,12 +63,7 @@ def get_job(token: str) -> ImportJob | None:
 
 def start(job: ImportJob, *, dry_run: bool) -> None:
     """Queue a preview (``dry_run``) or an apply of ``job`` and run it (in a thread when ``IMPORT_BACKGROUND``)."""
-    job.dry_run = dry_run
-    job.status = "queued"
-    job.progress_done = job.progress_total = 0
-    job.result = job.error = None
-    job.finished_at = None
-    db.session.commit()
+    import_service.queue_job(job, dry_run=dry_run)
     background = current_app.config.get("IMPORT_BACKGROUND", not current_app.testing)
     if not background:
         run_job(job.id)
@@ -109,8 +95,7 @@ def run_job(job_id: int, *, today: date | None = None) -> None:
     job = db.session.get(ImportJob, job_id)
     if job is None:
         return
-    job.status = "running"
-    db.session.commit()
+    import_service.job_running(job)
     dry_run, kind, filename, user_id = job.dry_run, job.kind, job.filename, job.user_id
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -137,11 +122,7 @@ def run_job(job_id: int, *, today: date | None = None) -> None:
         payload, status, error = None, "failed", "The import failed unexpectedly; nothing was written."
     finally:
         _PROGRESS.pop(job_id, None)
-    job = db.session.get(ImportJob, job_id)
-    job.status, job.error = status, error
-    job.result = json.dumps(payload, ensure_ascii=False) if payload is not None else None
-    job.finished_at = utcnow()
-    db.session.commit()
+    import_service.finish_job(job_id, status=status, error=error, result=payload)
 
 
 def progress_of(job: ImportJob) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Criterion, SurveyMapping
+from ..models import Criterion, ImportJob, SurveyMapping
 from ..models.base import utcnow
 from . import audit
 from . import org as org_service
@@ -25,7 +25,8 @@ from . import periods as period_service
 from . import ratings as rating_service
 from . import users as user_service
 
-__all__ = ["ImportWrites", "PlannedRating", "apply_import", "save_survey_mapping"]
+__all__ = ["ImportWrites", "PlannedRating", "apply_import", "create_job", "finish_job", "job_running", "queue_job",
+           "save_survey_mapping"]
 
 Link = tuple[str, str, str]  # (supplier code, customer code, service name)
 
@@ -109,3 +110,45 @@ def save_survey_mapping(name: str, mapping: dict, *, actor_id: int | None = None
         saved.config = config
     db.session.commit()
     return saved
+
+
+# --- the state of an import job (tracker.importer.jobs runs them) ----------------------------------
+
+
+def create_job(token: str, *, kind: str, filename: str, stored_name: str, mapping: dict | None,
+               user_id: int | None) -> ImportJob:
+    """Record a queued import job for a stored upload (audited ``create import_job``) and commit."""
+    job = ImportJob(token=token, kind=kind, filename=filename[-255:], stored_name=stored_name,
+                    mapping=json.dumps(mapping, ensure_ascii=False) if mapping else None, user_id=user_id,
+                    status="queued", dry_run=True)
+    db.session.add(job)
+    db.session.flush()
+    audit.record("create", "import_job", job.id, {"kind": [None, kind], "filename": [None, job.filename]},
+                 user_id=user_id)
+    db.session.commit()
+    return job
+
+
+def queue_job(job: ImportJob, *, dry_run: bool) -> None:
+    """Mark ``job`` queued for a preview (``dry_run``) or an apply, its last result cleared; commit."""
+    job.dry_run = dry_run
+    job.status = "queued"
+    job.progress_done = job.progress_total = 0
+    job.result = job.error = None
+    job.finished_at = None
+    db.session.commit()
+
+
+def job_running(job: ImportJob) -> None:
+    """Mark ``job`` running and commit (its progress lives with the runner)."""
+    job.status = "running"
+    db.session.commit()
+
+
+def finish_job(job_id: int, *, status: str, error: str | None, result: dict | None) -> None:
+    """Record how job ``job_id`` ended (``done`` or ``failed``), its result as JSON and the time; commit."""
+    job = db.session.get(ImportJob, job_id)
+    job.status, job.error = status, error
+    job.result = json.dumps(result, ensure_ascii=False) if result is not None else None
+    job.finished_at = utcnow()
+    db.session.commit()
