@@ -392,6 +392,28 @@ def analyze(
     dominated = dominated_counts(G)
     cut = cut_off(G)
 
+    figures = _contract_figures(by_id, health, trend, reaches, target, floor)
+    weak_links, blind_spots = _weak_links(figures), _blind_spots(figures)
+    dep_figures = _department_figures(departments, contracts, ratings, period, chains, dominated, set(cut))
+
+    return PeriodAnalysis(
+        period=period,
+        target=target,
+        floor=floor,
+        departments=dep_figures,
+        contracts=figures,
+        weak_links=weak_links,
+        blind_spots=blind_spots,
+        cut_off=cut,
+        chains=chains,
+        dominated=dominated,
+        link_health={(u, v): h for u, v, h in G.edges(data="health")},
+        graph=G,
+    )
+
+
+def _contract_figures(by_id, health, trend, reaches, target, floor) -> dict[int, ContractFigures]:
+    """Figures of each contract: health, its own target/floor, reach, risk, severity and trend."""
     figures = {}
     for cid in sorted(by_id):
         con = by_id[cid]
@@ -406,23 +428,36 @@ def analyze(
             con, h, ch.stale, ch.source_period, t, f, r, risk, severity,
             trend[cid].delta, trend[cid].declining,
         )
+    return figures
 
+
+def _weak_links(figures) -> list[WeakLink]:
+    """Weak links ranked by risk (highest first), then health, then the contract's names."""
     weak = sorted(
         (cf for cf in figures.values() if cf.weak),
         key=lambda cf: (-cf.risk, cf.health, cf.contract.supplier, cf.contract.customer,
                         cf.contract.service, cf.contract.id),
     )
-    weak_links = [
+    return [
         WeakLink(rank, cf.contract, cf.health, cf.stale, cf.reach, cf.risk, cf.severity)
         for rank, cf in enumerate(weak, start=1)
     ]
+
+
+def _blind_spots(figures) -> list[BlindSpot]:
+    """Unrated contracts on the way to the customer, widest reach first."""
     blind = sorted(
         (cf for cf in figures.values() if cf.blind_spot),
         key=lambda cf: (-cf.reach, cf.contract.supplier, cf.contract.customer,
                         cf.contract.service, cf.contract.id),
     )
-    blind_spots = [BlindSpot(cf.contract, cf.reach) for cf in blind]
+    return [BlindSpot(cf.contract, cf.reach) for cf in blind]
 
+
+def _department_figures(departments, contracts, ratings, period, chains, dominated,
+                        cut_set) -> dict[str, DepartmentFigures]:
+    """Figures of each department: chain strength, dominance and this period's survey figures."""
+    by_id = {c.id: c for c in contracts}
     # Survey figures come from this period's raw ratings only, never from
     # stale health or per-contract means.
     supplied = defaultdict(list)
@@ -436,7 +471,6 @@ def analyze(
             supplied[con.supplier].append(rating)
             received[con.customer].append(rating)
 
-    cut_set = set(cut)
     dep_figures = {}
     for dep in sorted(departments, key=lambda d: d.code):
         chain = chains.get(dep.code, ChainStrength(None, None, False))
@@ -457,18 +491,4 @@ def analyze(
             standard_met=standard_met_rate(r.standard_met for r in given),
             response_rate=response_rate(to_rate.get(dep.code, ()), received.get(dep.code, ())),
         )
-
-    return PeriodAnalysis(
-        period=period,
-        target=target,
-        floor=floor,
-        departments=dep_figures,
-        contracts=figures,
-        weak_links=weak_links,
-        blind_spots=blind_spots,
-        cut_off=cut,
-        chains=chains,
-        dominated=dominated,
-        link_health={(u, v): h for u, v, h in G.edges(data="health")},
-        graph=G,
-    )
+    return dep_figures
