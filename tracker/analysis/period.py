@@ -12,10 +12,10 @@ from tracker.analysis.chains import ChainStrength, chain_strength
 from tracker.analysis.dominators import dominated_counts
 from tracker.analysis.graph import build_graph
 from tracker.analysis.health import (
-    _contract_health_from_means,
-    _mean_health_by_period,
-    _period_index,
-    _trend_from_means,
+    contract_health_from_means,
+    mean_health_by_period,
+    period_index,
+    trend_from_means,
 )
 from tracker.analysis.reachability import cut_off, reach
 from tracker.analysis.records import INTERNAL, Contract, Department, Rating
@@ -379,13 +379,13 @@ def analyze(
     contracts = list(contracts)
     ratings = list(ratings)
     periods = list(periods)
-    index = _period_index(period, periods)
+    index = period_index(period, periods)
     by_id = {c.id: c for c in contracts}
     ids = list(by_id)
 
-    means = _mean_health_by_period(ratings, ids)
-    health = _contract_health_from_means(means, ids, period, periods)
-    trend = _trend_from_means(means, ids, index, periods, current=health)
+    means = mean_health_by_period(ratings, ids)
+    health = contract_health_from_means(means, ids, period, periods)
+    trend = trend_from_means(means, ids, index, periods, current=health)
     G = build_graph(departments, contracts, {cid: h.health for cid, h in health.items()})
     chains = chain_strength(G)
     reaches = reach(G)

@@ -19,7 +19,7 @@ from ..models import Contract, Department, FollowUp, Period, Rating, Service
 from ..models.base import utcnow
 from . import audit
 from . import settings as settings_service
-from .settings import _
+from .messages import _
 
 __all__ = [
     "FollowUpError", "LowRating", "RECOMMEND_LOW", "cancel_follow_up", "can_answer", "can_view", "list_follow_ups",

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, Department, Service
 from ..models.base import utcnow
 from . import audit
-from .settings import _, ngettext
+from .messages import _, ngettext
 
 
 class OrgError(ValueError):

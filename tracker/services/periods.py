@@ -19,7 +19,7 @@ from ..models.base import utcnow
 from . import audit
 from . import settings as settings_service
 from .analysis import active_contracts_condition
-from .settings import _
+from .messages import _
 
 LABEL_PATTERN = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
 

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import STANDARD_MET, Contract, Criterion, Period, Rating, RatingScore
 from . import audit
 from . import settings as settings_service
-from .settings import _
+from .messages import _
 
 
 class RatingError(ValueError):

@@ -3,28 +3,11 @@ from __future__ import annotations
 
 import re
 
-from flask import has_request_context
-from flask_babel import gettext
-from flask_babel import ngettext as _babel_ngettext
-
 from ..extensions import db
 from ..models import Criterion, Setting
 from ..models.base import utcnow
 from . import audit
-
-def _(message: str, **values) -> str:
-    """``gettext`` in a request; outside one (CLI, import, tests) the English source, formatted the same way."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
-
-
-def ngettext(singular: str, plural: str, num: int, **values) -> str:
-    """``ngettext`` in a request; outside one the English singular or plural, formatted the same way."""
-    if has_request_context():
-        return _babel_ngettext(singular, plural, num, **values)
-    return (singular if num == 1 else plural) % dict(values, num=num)
-
+from .messages import _
 
 DEFAULTS: dict[str, str] = {
     "target": "75",

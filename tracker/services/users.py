@@ -13,7 +13,8 @@ from ..models import DEPARTMENT_ROLES, ROLES, Department, User
 from ..models.base import utcnow
 from . import audit
 from .org import ConflictError
-from .settings import LOCALES, _
+from .messages import _
+from .settings import LOCALES
 
 
 MIN_PASSWORD_LENGTH = 8
