@@ -1,5 +1,8 @@
-"""``flask`` commands: create-user, analyze, backup and restore here; import, import-survey and export in
-:mod:`tracker.importer.cli`, demo in :mod:`tracker.demo.cli`, rotations in :mod:`tracker.rotations.cli`; :func:`init_app` registers them all."""
+"""``flask`` commands: create-user, analyze, backup and restore here.
+
+import, import-survey and export live in :mod:`tracker.importer.cli`, demo in
+:mod:`tracker.demo.cli`, rotations in :mod:`tracker.rotations.cli`; :func:`init_app` registers them all.
+"""
 from __future__ import annotations
 
 import json
