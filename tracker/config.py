@@ -77,7 +77,7 @@ class Config:
 
 
 class TestingConfig(Config):
-    """Settings for the test suite: CSRF stays on except where a test turns it off."""
+    """Settings for the test suite: CSRF and the login limit are off; the tests that check them turn them on."""
 
     TESTING = True
     WTF_CSRF_ENABLED = False

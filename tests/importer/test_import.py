@@ -88,7 +88,7 @@ def test_changed_rows_are_counted_and_audited(app, tmp_path):
     updates = {a.entity: json.loads(a.changes) for a in db.session.scalars(
         select(AuditLog).where(AuditLog.action == "update"))}
     assert updates["department"] == {"name": ["IT", "Information technology"]}
-    assert updates["contract"] == {"criticality": [3, 2]}
+    assert updates["contract"] == {"criticality": ["high", "medium"]}  # as the agreement form audits it
     assert updates["rating"]["health"] == [75.0, 100.0]
 
 
@@ -178,9 +178,6 @@ BAD_ROWS = [
     ("missing column",
      {"contracts": "supplier_code,service\nIT,IT support\n"},
      "contracts.csv:1: missing required column customer_code"),
-    ("comment required",
-     {"ratings": RATINGS.replace("5,3,4,,9", "5,3,4,,6")},
-     "ratings.csv:2: comment: a comment is required when a score is 1 or 2 or the 0–10 answer is 6 or below"),
     ("duplicate rating (two blank respondents)",
      {"ratings": RATINGS + "2026-Q3,IT,LOG,IT support,,4,4,4,4,,,,\n"},
      "ratings.csv:4: duplicate rating of IT → LOG (IT support) for period 2026-Q3 by respondent "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -57,13 +58,15 @@ def test_sudzilla_gives_the_published_nps(conference, name):
     assert (events["nps"], events["nps_responses"]) == (-35.9, 39)
     answers = list(db.session.scalars(select(Rating.recommend)))
     assert sum(a >= 9 for a in answers) == 8 and sum(a <= 6 for a in answers) == 22
-    # Every respondent is separate; the "...why?" answers are the comments (a blank one on a detractor gets the
-    # mapping's placeholder, since a low answer needs a comment).
+    # Every respondent is separate; the "...why?" answers are the comments, a blank one stays blank (history is
+    # data: a detractor without a comment is imported and counted).
     ratings = list(db.session.scalars(select(Rating)))
     assert len({r.respondent_key for r in ratings}) == 39
     assert all(r.respondent_key.startswith("survey:") for r in ratings)
-    comments = sorted(r.comment for r in ratings if r.comment and r.comment != "(no comment in the survey)")
+    comments = sorted(r.comment for r in ratings if r.comment)
     assert comments == sorted(w for w in _why_answers(name) if w)
+    silent_detractors = sum(1 for r in ratings if r.recommend <= 6 and not r.comment)
+    assert silent_detractors > 0 and result.low_without_comment == silent_detractors
     assert any(r.comment == "Because I know how NPS scoring system works and like to hack such questions"
                and r.recommend == 8 for r in ratings)
     entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "import")).one()
@@ -210,6 +213,7 @@ def test_admin_maps_previews_applies_and_reuses_a_saved_mapping(client, auth, co
     location = response.headers["Location"]
     page = client.get(location).get_data(as_text=True)
     assert "Preview: nothing has been written yet" in page and "39 added, 0 changed, 0 unchanged" in page
+    assert re.search(r'id="import-low-without-comment">\d+ low ratings? without a comment', page)
     assert db.session.scalar(select(db.func.count()).select_from(Rating)) == 0
     saved = db.session.scalars(select(SurveyMapping)).one()
     assert saved.name == "sudzilla" and saved.config_data["recommend_column"] == NPS_QUESTION
@@ -261,3 +265,28 @@ def test_unknown_criterion_in_the_mapping_is_one_problem(conference):
         "input_01.csv:1: criteria.speed: unknown criterion; the mapping can score "
         "quality, timeliness, communication, value"]
     assert row_counts() == before
+
+
+SILENT = """Timestamp,"On a scale of 0-10, how would you rate Sudzilla?",Quality
+2019/11/01 8:51:12,3,1
+2019/11/01 9:02:40,2,2
+2019/11/01 9:15:03,10,5
+"""
+
+
+def test_a_survey_export_without_comments_and_with_low_scores_imports(runner, conference, tmp_path):
+    """Issue 11: a survey tool export with no comment column and low answers is history, not a form."""
+    mapping = {"recommend_column": NPS_QUESTION, "timestamp_column": "Timestamp", "criteria": {"quality": {
+        "column": "Quality", "scale": "1-5"}}, "supplier": "EVENTS", "customer": "ATTENDEES",
+        "service": "Sudzilla conference"}
+    export = tmp_path / "export.csv"
+    export.write_text(SILENT, encoding="utf-8")
+    mapping_file = tmp_path / "mapping.json"
+    mapping_file.write_text(json.dumps(mapping), encoding="utf-8")
+    result = runner.invoke(import_survey_command, [str(export), "--mapping-file", str(mapping_file), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "ratings: 3 added" in result.output and "2 low ratings without a comment" in result.output
+    result = runner.invoke(import_survey_command, [str(export), "--mapping-file", str(mapping_file)])
+    assert result.exit_code == 0, result.output
+    stored = sorted((r.recommend, r.comment) for r in db.session.scalars(select(Rating)))
+    assert stored == [(2, None), (3, None), (10, None)]

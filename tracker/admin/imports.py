@@ -30,7 +30,7 @@ from ..importer.survey import check_mapping
 from ..importer.uploads import ImportFileError
 from ..models import ImportJob, SurveyMapping
 from ..services import analysis as analysis_service
-from ..services import audit
+from ..services import imports as import_service
 from . import bp
 
 RECENT_JOBS = 20
@@ -171,26 +171,10 @@ def import_survey_upload():
         return _page(survey_form=form, status=400)
     name = (form.save_as.data or "").strip()
     if name and not form.saved.data:
-        _save_mapping(name, mapping)
+        import_service.save_survey_mapping(name, mapping, actor_id=current_user.id)
         flash(_("Mapping %(name)s saved.", name=name), "success")
     jobs.start(job, dry_run=True)
     return redirect(url_for("admin.import_job", id=job.token))
-
-
-def _save_mapping(name: str, mapping: dict) -> SurveyMapping:
-    """Create or replace the saved mapping ``name`` (audited, committed)."""
-    saved = db.session.scalar(select(SurveyMapping).where(SurveyMapping.name == name))
-    config = json.dumps(mapping, ensure_ascii=False, sort_keys=True)
-    if saved is None:
-        saved = SurveyMapping(name=name, config=config)
-        db.session.add(saved)
-        db.session.flush()
-        audit.record("create", "survey_mapping", saved.id, {"name": [None, name], "config": [None, config]})
-    elif saved.config != config:
-        audit.record("update", "survey_mapping", saved.id, {"config": [saved.config, config]})
-        saved.config = config
-    db.session.commit()
-    return saved
 
 
 def _job_or_404() -> ImportJob:

@@ -20,6 +20,11 @@ __all__ = [
     "contract_trend",
     "periods_read",
     "DECLINE_AT_ONCE",
+    # building blocks of tracker.analysis.period.analyze (one pass over the ratings for health and trend)
+    "mean_health_by_period",
+    "contract_health_from_means",
+    "trend_from_means",
+    "period_index",
 ]
 
 #: A fall of more than this many points in one period marks a contract declining.
@@ -184,9 +189,9 @@ def contract_health(
     """
     periods = list(periods)
     contract_ids = list(contract_ids)
-    _period_index(period, periods)
-    means = _mean_health_by_period(ratings, contract_ids)
-    return _contract_health_from_means(means, contract_ids, period, periods)
+    period_index(period, periods)
+    means = mean_health_by_period(ratings, contract_ids)
+    return contract_health_from_means(means, contract_ids, period, periods)
 
 
 def contract_trend(
@@ -224,9 +229,9 @@ def contract_trend(
     """
     periods = list(periods)
     contract_ids = list(contract_ids)
-    index = _period_index(period, periods)
-    means = _mean_health_by_period(ratings, contract_ids)
-    return _trend_from_means(means, contract_ids, index, periods)
+    index = period_index(period, periods)
+    means = mean_health_by_period(ratings, contract_ids)
+    return trend_from_means(means, contract_ids, index, periods)
 
 
 def periods_read(period: str, periods: Sequence[str]) -> list[str]:
@@ -249,18 +254,19 @@ def periods_read(period: str, periods: Sequence[str]) -> list[str]:
     ['Q1', 'Q2']
     """
     periods = list(periods)
-    index = _period_index(period, periods)
+    index = period_index(period, periods)
     return periods[max(0, index - 2 - _LOOKBACK):index + 1]
 
 
-def _period_index(period, periods):
+def period_index(period, periods):
+    """Return the position of `period` in `periods`; raise ValueError naming it when absent."""
     try:
         return periods.index(period)
     except ValueError:
         raise ValueError(f"period {period!r} is not among the periods given") from None
 
 
-def _mean_health_by_period(ratings, contract_ids):
+def mean_health_by_period(ratings, contract_ids):
     """Return ``{(contract id, period): mean health}`` over rated ratings."""
     wanted = set(contract_ids)
     healths = defaultdict(list)
@@ -270,7 +276,8 @@ def _mean_health_by_period(ratings, contract_ids):
     return {key: math.fsum(values) / len(values) for key, values in healths.items()}
 
 
-def _contract_health_from_means(means, contract_ids, period, periods):
+def contract_health_from_means(means, contract_ids, period, periods):
+    """Return ``{contract id: ContractHealth}`` in `period` from :func:`mean_health_by_period`'s means (stale allowed)."""
     index = periods.index(period)
     earlier = periods[max(0, index - _LOOKBACK):index][::-1]
     result = {}
@@ -289,12 +296,12 @@ def _contract_health_from_means(means, contract_ids, period, periods):
     return result
 
 
-def _trend_from_means(means, contract_ids, index, periods, current=None):
+def trend_from_means(means, contract_ids, index, periods, current=None):
     """Return ``{contract id: Trend}``; `current` is the period's health if already known."""
     # Newest first: health in the period, one period back, two periods back.
     history = [
         current if i == index and current is not None
-        else _contract_health_from_means(means, contract_ids, periods[i], periods) if i >= 0
+        else contract_health_from_means(means, contract_ids, periods[i], periods) if i >= 0
         else {}
         for i in (index, index - 1, index - 2)
     ]

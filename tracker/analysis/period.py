@@ -13,10 +13,10 @@ from tracker.analysis.chains import ChainStrength, chain_strength
 from tracker.analysis.dominators import dominated_counts
 from tracker.analysis.graph import build_graph
 from tracker.analysis.health import (
-    _contract_health_from_means,
-    _mean_health_by_period,
-    _period_index,
-    _trend_from_means,
+    contract_health_from_means,
+    mean_health_by_period,
+    period_index,
+    trend_from_means,
     periods_read,
 )
 from tracker.analysis.reachability import cut_off, reach
@@ -419,13 +419,13 @@ def analyze(
     contracts = list(contracts)
     ratings = list(ratings)
     periods = list(periods)
-    index = _period_index(period, periods)
+    index = period_index(period, periods)
     by_id = {c.id: c for c in contracts}
     ids = list(by_id)
 
-    means = _mean_health_by_period(ratings, ids)
-    health = _contract_health_from_means(means, ids, period, periods)
-    trend = _trend_from_means(means, ids, index, periods, current=health)
+    means = mean_health_by_period(ratings, ids)
+    health = contract_health_from_means(means, ids, period, periods)
+    trend = trend_from_means(means, ids, index, periods, current=health)
     last_known = _last_known(means, index, periods)
     G = build_graph(departments, contracts, {cid: h.health for cid, h in health.items()})
     chains = chain_strength(G)
@@ -433,6 +433,29 @@ def analyze(
     dominated = dominated_counts(G)
     cut = cut_off(G)
 
+    figures = _contract_figures(by_id, health, trend, reaches, target, floor, last_known)
+    weak_links, blind_spots = _weak_links(figures), _blind_spots(figures)
+    dep_figures = _department_figures(departments, contracts, ratings, period, chains, dominated, set(cut))
+
+    return PeriodAnalysis(
+        period=period,
+        target=target,
+        floor=floor,
+        departments=dep_figures,
+        contracts=figures,
+        weak_links=weak_links,
+        blind_spots=blind_spots,
+        cut_off=cut,
+        chains=chains,
+        dominated=dominated,
+        link_health={(u, v): h for u, v, h in G.edges(data="health")},
+        graph=G,
+    )
+
+
+def _contract_figures(by_id, health, trend, reaches, target, floor, last_known) -> dict[int, ContractFigures]:
+    """Figures of each contract: health, its own target/floor, reach, risk, severity, trend, and the last known
+    health of an unrated one."""
     figures = {}
     for cid in sorted(by_id):
         con = by_id[cid]
@@ -449,24 +472,37 @@ def analyze(
             trend[cid].delta, trend[cid].declining,
             last[1] if last else None, last[0] if last else None,
         )
+    return figures
 
+
+def _weak_links(figures) -> list[WeakLink]:
+    """Weak links ranked by risk (highest first), then health, then the contract's names."""
     weak = sorted(
         (cf for cf in figures.values() if cf.weak),
         key=lambda cf: (-cf.risk, cf.health, cf.contract.supplier, cf.contract.customer,
                         cf.contract.service, cf.contract.id),
     )
-    weak_links = [
+    return [
         WeakLink(rank, cf.contract, cf.health, cf.stale, cf.reach, cf.risk, cf.severity)
         for rank, cf in enumerate(weak, start=1)
     ]
+
+
+def _blind_spots(figures) -> list[BlindSpot]:
+    """Unrated contracts on the way to the customer, widest reach first."""
     blind = sorted(
         (cf for cf in figures.values() if cf.blind_spot),
         key=lambda cf: (cf.last_risk is None, -(cf.last_risk or 0.0), -cf.reach, cf.contract.supplier,
                         cf.contract.customer, cf.contract.service, cf.contract.id),
     )
-    blind_spots = [BlindSpot(cf.contract, cf.reach, cf.last_health, cf.last_period, cf.last_risk)
-                   for cf in blind]
+    return [BlindSpot(cf.contract, cf.reach, cf.last_health, cf.last_period, cf.last_risk)
+            for cf in blind]
 
+
+def _department_figures(departments, contracts, ratings, period, chains, dominated,
+                        cut_set) -> dict[str, DepartmentFigures]:
+    """Figures of each department: chain strength, dominance and this period's survey figures."""
+    by_id = {c.id: c for c in contracts}
     # Survey figures come from this period's raw ratings only, never from
     # stale health or per-contract means.
     supplied = defaultdict(list)
@@ -480,7 +516,6 @@ def analyze(
             supplied[con.supplier].append(rating)
             received[con.customer].append(rating)
 
-    cut_set = set(cut)
     dep_figures = {}
     for dep in sorted(departments, key=lambda d: d.code):
         chain = chains.get(dep.code, ChainStrength(None, None, False))
@@ -504,21 +539,7 @@ def analyze(
             standard_met_responses=sum(1 for r in given if r.standard_met in ("met", "partly", "missed")),
             contracts_to_rate=len(to_rate.get(dep.code, ())),
         )
-
-    return PeriodAnalysis(
-        period=period,
-        target=target,
-        floor=floor,
-        departments=dep_figures,
-        contracts=figures,
-        weak_links=weak_links,
-        blind_spots=blind_spots,
-        cut_off=cut,
-        chains=chains,
-        dominated=dominated,
-        link_health={(u, v): h for u, v, h in G.edges(data="health")},
-        graph=G,
-    )
+    return dep_figures
 
 
 def _last_known(means, index, periods):

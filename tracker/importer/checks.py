@@ -21,13 +21,14 @@ from ..extensions import db
 from ..models import Contract, Criterion, Department, Period, Rating, Service, User
 from ..services import ratings as rating_service
 from ..services import settings as settings_service
+from ..services import org as org_service
 from ..services.org import check_department_code
 from .reader import ContractRow, DepartmentRow, ImportSet, PeriodRow, Problem, RatingRow
 
 __all__ = ["CONTRACT_FIELDS", "Plan", "Snapshot", "check", "label_dates", "load_snapshot"]
 
-#: Contract columns an import sets, in audit order.
-CONTRACT_FIELDS = ("criticality", "target", "floor", "start_date", "end_date", "transfer_price", "standard")
+#: Contract columns an import sets (the fields of the agreement form).
+CONTRACT_FIELDS = org_service.CONTRACT_FIELDS
 
 Link = tuple[str, str, str]  # (supplier code, customer code, service name)
 
@@ -438,7 +439,7 @@ def _check_ratings(rows: list[RatingRow], snap: Snapshot, plan: Plan, bad,
         scores = {k: s for k, s in row.scores.items() if s is not None or k in snap.criteria}
         answer = rating_service.RatingInput(scores=scores, recommend=row.recommend, standard_met=row.standard_met,
                                             no_interaction=row.no_interaction, comment=row.comment)
-        for name, reason in rating_service.validate(answer, snap.criteria).items():
+        for name, reason in rating_service.validate(answer, snap.criteria, require_comment=False).items():
             if not name and (row.file, row.line) in unreadable:
                 continue  # a cell the reader could not read left the row empty; that cell is the problem
             value = getattr(row, name, None) if name != "comment" else row.comment

@@ -13,7 +13,6 @@ job's upload is deleted; any upload is deleted after ``UPLOAD_RETENTION_HOURS``.
 """
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import threading
@@ -22,13 +21,12 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from .. import tasks
 from ..extensions import db
 from ..models import ImportJob
-from ..models.base import utcnow
-from ..services import audit
+from ..services import imports as import_service
 from . import service
 from .reader import Problem
 from .survey import check_mapping
@@ -79,15 +77,8 @@ def create_job(filename: str, data: bytes, *, kind: str = "organization", mappin
         stored = store_upload(filename, data, allowed=(".csv", ".xlsx"))
     else:
         stored = store_upload(filename, data)
-    job = ImportJob(token=secrets.token_urlsafe(16)[:22], kind=kind, filename=filename[-255:], stored_name=stored,
-                    mapping=json.dumps(mapping, ensure_ascii=False) if mapping else None, user_id=user_id,
-                    status="queued", dry_run=True)
-    db.session.add(job)
-    db.session.flush()
-    audit.record("create", "import_job", job.id, {"kind": [None, kind], "filename": [None, job.filename]},
-                 user_id=user_id)
-    db.session.commit()
-    return job
+    return import_service.create_job(secrets.token_urlsafe(16)[:22], kind=kind, filename=filename,
+                                     stored_name=stored, mapping=mapping, user_id=user_id)
 
 
 def get_job(token: str) -> ImportJob | None:
@@ -102,12 +93,7 @@ def get_job(token: str) -> ImportJob | None:
 
 def start(job: ImportJob, *, dry_run: bool) -> None:
     """Queue a preview (``dry_run``) or an apply of ``job`` as a task (run now when ``IMPORT_BACKGROUND`` is false)."""
-    job.dry_run = dry_run
-    job.status = "queued"
-    job.progress_done = job.progress_total = 0
-    job.result = job.error = None
-    job.finished_at = None
-    db.session.commit()
+    import_service.queue_job(job, dry_run=dry_run)
     background = current_app.config.get("IMPORT_BACKGROUND", not current_app.testing)
     if not background:
         run_job(job.id)
@@ -122,13 +108,7 @@ def start_apply(job: ImportJob) -> bool:
     dry run), so of two clicks on Apply, in whichever workers, exactly one applies; the
     caller tells the other that the job was already applied (or is being applied).
     """
-    claimed = db.session.execute(
-        update(ImportJob)
-        .where(ImportJob.id == job.id, ImportJob.status == "done", ImportJob.dry_run.is_(True))
-        .values(status="queued", dry_run=False, progress_done=0, progress_total=0, result=None, error=None,
-                finished_at=None)
-        .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
+    claimed = import_service.claim_apply(job.id)
     if not claimed:
         return False
     db.session.refresh(job)
@@ -162,11 +142,7 @@ def fail_dead_jobs(job_ids: list[int] | None = None, *, now: float | None = None
             if now - (_peek(job_id, "alive") or 0) > DEAD_AFTER_SECONDS]
     if not dead:
         return 0
-    marked = db.session.execute(
-        update(ImportJob).where(ImportJob.id.in_(dead), ImportJob.status == "running")
-        .values(status="failed", error=WORKER_DIED, finished_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
+    marked = import_service.fail_jobs(dead, WORKER_DIED)
     for job_id in dead:
         log.warning("import job %s: its worker stopped; marked failed", job_id)
     return marked
@@ -203,8 +179,7 @@ def run_job(job_id: int, *, today: date | None = None) -> None:
         return  # another worker took it (a task delivered twice), or it already ended
     heartbeat = _Heartbeat(job_id)
     _put(job_id, "progress", ("checking", 0, 0))
-    job.status = "running"
-    db.session.commit()
+    import_service.job_running(job)
     dry_run, kind, filename, user_id = job.dry_run, job.kind, job.filename, job.user_id
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -234,13 +209,10 @@ def run_job(job_id: int, *, today: date | None = None) -> None:
     finally:
         heartbeat.stop()
         tasks.huey.delete(_key(job_id, "progress"))
-    job = db.session.get(ImportJob, job_id)
-    job.status, job.error = status, error
-    job.result = json.dumps(payload, ensure_ascii=False) if payload is not None else None
-    job.finished_at = utcnow()
-    db.session.commit()
+    import_service.finish_job(job_id, status=status, error=error, result=payload)
     tasks.huey.delete(_key(job_id, "alive"))
     if status == "done" and not dry_run and not (payload or {}).get("problems"):
+        job = db.session.get(ImportJob, job_id)
         stored_path(job.stored_name).unlink(missing_ok=True)  # applied: the upload has served its purpose
 
 
@@ -262,6 +234,7 @@ def result_json(result: service.ImportResult) -> dict[str, Any]:
         "counts": {name: [c.added, c.changed, c.unchanged] for name, c in result.counts.items()},
         "problems": [_problem_json(p) for p in result.problems],
         "users_created": list(result.users_created),
+        "low_without_comment": result.low_without_comment,
         "dry_run": result.dry_run,
         "periods_created": [[label, start.isoformat(), end.isoformat()]
                             for label, start, end in result.periods_created],

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 __all__ = [
     "COLUMNS",
@@ -610,8 +610,3 @@ def parse_set(tables: dict[str, RawTable], *, source: str = "") -> ImportSet:
                     result.problems.append(Problem(file, line, f"{col} is blank"))
             rows.append(parse(row_cells, {"file": file, "line": line, "columns": columns}))
     return result
-
-
-def rows_in(data: Iterable[_Row]) -> list[str]:
-    """``file:line`` of each row (handy in messages and tests)."""
-    return [row.where for row in data]

@@ -11,7 +11,7 @@ spaces and dashes do not matter)::
      "timestamp_column": "Timestamp", "period_by": "month", "date_order": "mdy",
      "respondent_column": null,
      "supplier": "EVENTS", "customer": "EXT", "service": "Sudzilla",
-     "missing_comment": "(no comment in the survey)"}
+     "missing_comment": null}
 
 Supplier, customer, service and period are each either fixed (``"supplier": "EVENTS"``)
 or read from a column (``"supplier_column": "Team"``); the period is a fixed
@@ -23,8 +23,9 @@ rounded half away from zero) or ``labels`` (each label to 1–5).
 Each row is one respondent: the ``respondent_column`` when mapped, else
 ``survey:<hash>`` of the row's timestamp (to the second) and mapped answers, so the
 same answers exported again with another timestamp format re-import as unchanged.
-Survey tools do not force a comment on a low answer, while a rating needs one; such a
-row gets ``missing_comment`` (say so in the mapping) instead of being refused.
+Survey tools do not force a comment on a low answer, and imported history is data: such
+a row is imported without a comment (the preview counts them), or, when the mapping
+gives a ``missing_comment`` text, with that text as its comment.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ import hashlib
 import io
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -50,7 +51,7 @@ MAPPING_KEYS = (
     "period_column", "respondent_column", "supplier", "supplier_column", "customer", "customer_column", "service",
     "service_column", "missing_comment",
 )
-DEFAULT_MISSING_COMMENT = "(no comment in the survey)"
+DEFAULT_MISSING_COMMENT = None  # a blank comment stays blank
 
 
 def check_mapping(mapping: Any) -> dict[str, Any]:
@@ -313,9 +314,3 @@ def parse_timestamp(raw: str, date_order: str = "mdy", tz=None) -> datetime | No
     return stamp
 
 
-
-
-def today_label(by: str = "month") -> str:
-    """The label of the current month or quarter (a default for a fixed period)."""
-    today = date.today()
-    return f"{today.year}-{today.month:02d}" if by == "month" else f"{today.year}-Q{(today.month - 1) // 3 + 1}"

@@ -53,9 +53,6 @@ class User(UserMixin, TimestampMixin, ArchiveMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses archived users
         return self.archived_at is None
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
     @property
     def display_name(self) -> str:
         return self.name or self.email

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import analysis, formatting
+from .. import analysis
 from ..extensions import db
 from ..models import FOLLOW_UP_FINAL, Contract, ContractRespondent, Department, FollowUp, Period, Rating, User
 from ..services import analysis as analysis_service
-from ..services import settings as settings_service
 from ..templating import Health
 
 
@@ -94,10 +93,8 @@ def is_done(rating: Rating | None) -> bool:
 
 def health_figures(contracts: list[Contract], period: Period) -> dict[int, Health]:
     """Health (stale allowed), band and trend of each contract in ``period``, keyed by contract id."""
-    # TODO: switch to tracker.services.analysis.period_analysis once a per-department variant exists;
-    # the whole-organization analysis is more than this page needs.
     ratings, labels = _analysis_ratings([c.id for c in contracts], period)
-    return _figures(contracts, ratings, period.label, labels, settings_service.target(), settings_service.floor())
+    return _figures(contracts, ratings, period.label, labels, *analysis_service.period_bounds(period))
 
 
 def open_follow_ups(department_id: int) -> list[FollowUp]:
@@ -130,10 +127,12 @@ def feedback(department: Department, period: Period, *, history_length: int = 6)
     contracts = sorted(contracts, key=lambda c: (c.customer.name.lower(), c.service.name.lower(), c.id))
     ids = [c.id for c in contracts]
     ratings, labels = _analysis_ratings(ids, period)
-    bounds = settings_service.target(), settings_service.floor()
-    figures = _figures(contracts, ratings, period.label, labels, *bounds)
+    figures = _figures(contracts, ratings, period.label, labels, *analysis_service.period_bounds(period))
     history_labels = labels[max(0, labels.index(period.label) + 1 - history_length):labels.index(period.label) + 1]
-    history = {label: _figures(contracts, ratings, label, labels, *bounds) for label in history_labels}
+    # Each period of the history is banded with the target and floor it closed with.
+    by_label = {p.label: p for p in analysis_service.known_periods()}
+    history = {label: _figures(contracts, ratings, label, labels, *analysis_service.period_bounds(by_label[label]))
+               for label in history_labels}
     comments = _comments(ids, period)
 
     in_period = [r for r in ratings if r.period == period.label]
@@ -171,22 +170,9 @@ def small_sample(n: int) -> bool:
 
 
 def _analysis_ratings(contract_ids: list[int], period: Period) -> tuple[list[analysis.Rating], list[str]]:
-    """Ratings of these contracts in ``period`` and earlier as analysis records, and the period labels."""
-    labels = [p.label for p in analysis_service.known_periods() if p.start_date <= period.start_date]
-    if period.label not in labels:
-        labels.append(period.label)
-    if not contract_ids:
-        return [], labels
-    rows = db.session.execute(
-        select(Rating.contract_id, Period.label, Rating.health, Rating.recommend, Rating.standard_met,
-               Rating.no_interaction)
-        .join(Period, Rating.period_id == Period.id)
-        .where(Rating.contract_id.in_(contract_ids), Period.start_date <= period.start_date)
-    )
-    ratings = [analysis.Rating(cid, label, health, recommend=recommend, standard_met=standard_met,
-                               no_interaction=bool(no_interaction))
-               for cid, label, health, recommend, standard_met, no_interaction in rows]
-    return ratings, labels
+    """Ratings of these contracts in ``period`` and earlier (the analysis loader), and the period labels."""
+    labels = analysis_service.period_labels(period)
+    return (analysis_service.load_ratings(contract_ids, labels) if contract_ids else []), labels
 
 
 def _figures(contracts: list[Contract], ratings: list[analysis.Rating], label: str, labels: list[str],

@@ -19,7 +19,7 @@ from ..models import Contract, Department, Period, Rating, Service, Setting
 from . import data_version
 from . import settings as settings_service
 
-__all__ = ["active_contracts_condition", "shown_departments_condition", "current_period", "known_periods", "period_analysis", "resolve_period"]
+__all__ = ["active_contracts_condition", "load_ratings", "period_bounds", "period_labels", "shown_departments_condition", "current_period", "known_periods", "period_analysis", "resolve_period"]
 
 
 def known_periods() -> list[Period]:
@@ -165,30 +165,46 @@ def _compute(period: Period) -> analysis.PeriodAnalysis:
         )
     ]
 
+    labels = period_labels(period)
+    # Only the periods whose ratings can change a figure (the trend's and the stale look-back's):
+    # a long history would otherwise be read whole on every page.
+    ratings = load_ratings(select(Contract.id).where(active), analysis.periods_read(period.label, labels))
+    target, floor = period_bounds(period)
+    return analysis.analyze(departments, contracts, ratings, period.label, labels, target=target, floor=floor)
+
+
+def period_labels(period: Period) -> list[str]:
+    """Labels of ``period`` and every period that starts before it, oldest first."""
     labels = list(db.session.scalars(
         select(Period.label).where(Period.start_date <= period.start_date)
         .order_by(Period.start_date, Period.end_date, Period.label)
     ))
     if period.label not in labels:  # pragma: no cover - the period itself always qualifies
         labels.append(period.label)
+    return labels
 
-    # Only the periods whose ratings can change a figure (the trend's and the stale look-back's):
-    # a long history would otherwise be read whole on every page.
-    active_ids = select(Contract.id).where(active)
+
+def load_ratings(contract_ids, labels) -> list[analysis.Rating]:
+    """The ratings of ``contract_ids`` (ids or a select of them) in the periods ``labels``, as analysis records.
+
+    The one rating loader of the analysis: the period analysis and the feedback page both read with it.
+    """
     # The largest read: plain rows from the session's connection (no ORM result processing),
     # one record each, with positional arguments.
     Record = analysis.Rating
-    ratings = [
+    return [
         Record(cid, label, health, recommend, standard_met, bool(no_interaction))
         for cid, label, health, recommend, standard_met, no_interaction in db.session.connection().execute(
             select(Rating.contract_id, Period.label, Rating.health, Rating.recommend,
                    Rating.standard_met, Rating.no_interaction)
             .join(Period, Rating.period_id == Period.id)
-            .where(Rating.contract_id.in_(active_ids),
-                   Period.label.in_(analysis.periods_read(period.label, labels)))
+            .where(Rating.contract_id.in_(contract_ids), Period.label.in_(list(labels)))
         )
     ]
 
+
+def period_bounds(period: Period) -> tuple[float, float]:
+    """``(target, floor)`` in points 0–100 for ``period``: those it closed with, else the organization's settings."""
     stored = dict(db.session.execute(
         select(Setting.key, Setting.value).where(Setting.key.in_(("target", "floor")))
     ).all())
@@ -198,8 +214,7 @@ def _compute(period: Period) -> analysis.PeriodAnalysis:
         target = float(period.target)
     if period.is_closed and period.floor is not None:
         floor = float(period.floor)
-
-    return analysis.analyze(departments, contracts, ratings, period.label, labels, target=target, floor=floor)
+    return target, floor
 
 
 def divisions() -> dict[str, tuple[str, str]]:

@@ -22,7 +22,7 @@ from ..models import FOLLOW_UP_FINAL, Contract, Department, FollowUp, FollowUpAc
 from ..models.base import utcnow
 from . import audit
 from . import settings as settings_service
-from .settings import _
+from .messages import _
 
 __all__ = [
     "ActionInput", "DueStatus", "Effect", "FollowUpError", "FollowUpRefused", "LowRating", "RECOMMEND_LOW",

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,7 +21,7 @@ from ..extensions import db
 from ..models import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, Department, Service
 from ..models.base import utcnow
 from . import audit
-from .settings import _, ngettext
+from .messages import _, ngettext
 
 
 class OrgError(ValueError):
@@ -101,8 +102,12 @@ def department_query(q: str = "", kind: str = "", show_archived: bool = False, s
 
 def department_snapshot(dep: Department) -> dict:
     """The editable fields of ``dep`` as plain values (for conflicts and the audit log)."""
-    return {"code": dep.code, "name": dep.name, "kind": dep.kind,
-            "parent": dep.parent.code if dep.parent is not None else None}
+    return department_audit_values(dep.code, dep.name, dep.kind, dep.parent.code if dep.parent is not None else None)
+
+
+def department_audit_values(code: str, name: str, kind: str, parent_code: str | None) -> dict:
+    """A department's editable fields as its audit rows show them (the parent by code), for form and import alike."""
+    return {"code": code, "name": name, "kind": kind, "parent": parent_code}
 
 
 def _validate_department(code: str, name: str, kind: str, parent_id: int | None,
@@ -297,17 +302,35 @@ def contract_query(supplier_id: int | None = None, customer_id: int | None = Non
 
 def contract_snapshot(con: Contract) -> dict:
     """The editable fields of ``con`` as plain values (for conflicts and the audit log)."""
+    return contract_audit_values(con.supplier.code if con.supplier else None,
+                                 con.customer.code if con.customer else None,
+                                 con.service.name if con.service else None,
+                                 {name: getattr(con, name) for name in CONTRACT_FIELDS})
+
+
+#: The fields of an agreement besides its departments and service.
+CONTRACT_FIELDS = ("standard", "criticality", "target", "floor", "transfer_price", "start_date", "end_date")
+
+
+def contract_audit_values(supplier_code: str | None, customer_code: str | None, service_name: str | None,
+                          fields: dict) -> dict:
+    """An agreement as its audit rows show it, for form and import alike.
+
+    ``fields`` has the :data:`CONTRACT_FIELDS` as stored; criticality shows as its word
+    (low, medium, high), a price and dates as text.
+    """
+    price, start, end = fields["transfer_price"], fields["start_date"], fields["end_date"]
     return {
-        "supplier": con.supplier.code if con.supplier else None,
-        "customer": con.customer.code if con.customer else None,
-        "service": con.service.name if con.service else None,
-        "standard": con.standard,
-        "criticality": CRITICALITY_NAMES.get(con.criticality, con.criticality),
-        "target": con.target,
-        "floor": con.floor,
-        "transfer_price": str(con.transfer_price) if con.transfer_price is not None else None,
-        "start_date": con.start_date.isoformat() if con.start_date else None,
-        "end_date": con.end_date.isoformat() if con.end_date else None,
+        "supplier": supplier_code,
+        "customer": customer_code,
+        "service": service_name,
+        "standard": fields["standard"],
+        "criticality": CRITICALITY_NAMES.get(fields["criticality"], fields["criticality"]),
+        "target": fields["target"],
+        "floor": fields["floor"],
+        "transfer_price": str(price) if price is not None else None,
+        "start_date": start.isoformat() if start else None,
+        "end_date": end.isoformat() if end else None,
     }
 
 
@@ -507,3 +530,154 @@ def restore_contract(con: Contract, *, actor_id: int | None = None) -> None:
     audit.record("restore", "contract", con.id, {"archived_at": [con.archived_at, None]}, user_id=actor_id)
     con.archived_at = None
     db.session.commit()
+
+
+# --- bulk writers (imports) --------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentWrite:
+    """One department an import creates (``id`` None) or changes (``changes`` from :func:`department_changes`)."""
+
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    id: int | None = None
+    changes: dict | None = None
+    restore: bool = False
+
+
+def department_changes(dep: Department, parent_code: str | None, name: str, kind: str) -> dict:
+    """The audit diff (:func:`department_audit_values`) of giving ``dep`` these values, plus a restore."""
+    before = department_snapshot(dep)
+    changes = audit.changes(before, department_audit_values(dep.code, name, kind, parent_code))
+    if dep.archived_at is not None:
+        changes["archived_at"] = [dep.archived_at.isoformat(), None]
+    return changes
+
+
+def write_departments(writes: list[DepartmentWrite], *, actor_id: int | None, now) -> dict[str, int]:
+    """Create and change many departments in the session (the caller commits); return every code's id.
+
+    The bulk twin of :func:`create_department`/:func:`update_department` (checked already
+    by the importer): executemany inserts and updates, one audit row each with the same
+    fields as the form's (:func:`department_audit_values`); a restored department is audited
+    ``restore``.
+    """
+    table = Department.__table__
+    creates = [w for w in writes if w.id is None]
+    for start in range(0, len(creates), audit.BATCH):
+        db.session.execute(table.insert(), [
+            {"code": w.code, "name": w.name, "kind": w.kind, "version": 1, "created_at": now, "updated_at": now}
+            for w in creates[start:start + audit.BATCH]])
+    ids = dict(db.session.execute(select(table.c.code, table.c.id)).all())
+    parented = [{"b_id": ids[w.code], "b_parent_id": ids[w.parent_code]} for w in creates if w.parent_code]
+    if parented:
+        db.session.execute(table.update().where(table.c.id == bindparam("b_id"))
+                           .values(parent_id=bindparam("b_parent_id")).execution_options(synchronize_session=False),
+                           parented)
+    updates = [w for w in writes if w.id is not None]
+    if updates:
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("b_id"))
+            .values(name=bindparam("b_name"), kind=bindparam("b_kind"), parent_id=bindparam("b_parent_id"),
+                    archived_at=None, version=table.c.version + 1, updated_at=now),
+            [{"b_id": w.id, "b_name": w.name, "b_kind": w.kind,
+              "b_parent_id": ids[w.parent_code] if w.parent_code else None} for w in updates])
+    audit.record_many("create", "department", (
+        (ids[w.code], audit.changes({}, department_audit_values(w.code, w.name, w.kind, w.parent_code)))
+        for w in creates), at=now, user_id=actor_id)
+    for action in ("update", "restore"):
+        audit.record_many(action, "department", ((w.id, w.changes) for w in updates
+                                                 if (action == "restore") == w.restore), at=now, user_id=actor_id)
+    return ids
+
+
+@dataclass
+class ContractWrite:
+    """One agreement an import creates (``id`` None) or changes; ``fields`` has the :data:`CONTRACT_FIELDS`."""
+
+    supplier_code: str
+    customer_code: str
+    service: str
+    fields: dict
+    id: int | None = None
+    changes: dict | None = None
+
+
+def contract_changes(con: Contract, fields: dict) -> dict:
+    """The audit diff (:func:`contract_audit_values`) of giving ``con`` these ``fields`` (values compared as stored)."""
+    before, after = contract_snapshot(con), contract_audit_values(con.supplier.code, con.customer.code,
+                                                                  con.service.name, fields)
+    return {key: [before[key], after[key]] for key in CONTRACT_FIELDS if getattr(con, key) != fields[key]}
+
+
+def write_contracts(writes: list[ContractWrite], department_ids: dict[str, int], *, actor_id: int | None,
+                    now) -> dict[tuple[str, str, str], int]:
+    """Create and change many agreements (and the services they name) in the session; return new links' ids.
+
+    The bulk twin of :func:`create_contract`/:func:`update_contract` (checked already by
+    the importer); a service name new to its supplier is created, an archived one restored,
+    each audited as the form audits it.
+    """
+    creates = [w for w in writes if w.id is None]
+    service_ids = _services_for(creates, department_ids, actor_id=actor_id, now=now)
+    table = Contract.__table__
+    rows = [{"supplier_id": department_ids[w.supplier_code], "customer_id": department_ids[w.customer_code],
+             "service_id": service_ids[(department_ids[w.supplier_code], w.service)], "version": 1,
+             "created_at": now, "updated_at": now} | w.fields for w in creates]
+    for start in range(0, len(rows), audit.BATCH):
+        db.session.execute(table.insert(), rows[start:start + audit.BATCH])
+    ids: dict[tuple[str, str, str], int] = {}
+    if creates:
+        by_ids = {(row["supplier_id"], row["customer_id"], row["service_id"]): (w.supplier_code, w.customer_code,
+                                                                              w.service)
+                  for row, w in zip(rows, creates)}
+        for cid, *key in db.session.execute(select(table.c.id, table.c.supplier_id, table.c.customer_id,
+                                                   table.c.service_id).where(table.c.archived_at.is_(None))):
+            if tuple(key) in by_ids:
+                ids[by_ids[tuple(key)]] = cid
+    updates = [w for w in writes if w.id is not None]
+    if updates:
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"b_{name}") for name in CONTRACT_FIELDS}
+                    | {"version": table.c.version + 1, "updated_at": now}),
+            [{"b_id": w.id} | {f"b_{name}": w.fields[name] for name in CONTRACT_FIELDS} for w in updates])
+    audit.record_many("create", "contract", (
+        (ids[(w.supplier_code, w.customer_code, w.service)],
+         audit.changes({}, contract_audit_values(w.supplier_code, w.customer_code, w.service, w.fields)))
+        for w in creates), at=now, user_id=actor_id)
+    audit.record_many("update", "contract", ((w.id, w.changes) for w in updates), at=now, user_id=actor_id)
+    return ids
+
+
+def _services_for(creates: list[ContractWrite], department_ids: dict[str, int], *, actor_id: int | None,
+                  now) -> dict[tuple[int, str], int]:
+    """``{(supplier id, name): service id}`` for the new agreements: created when new, restored when archived."""
+    table = Service.__table__
+    wanted = {(department_ids[w.supplier_code], w.service): w.supplier_code for w in creates}
+    if not wanted:
+        return {}
+
+    def stored_services() -> dict[tuple[int, str], tuple[int, Any]]:
+        return {(dep_id, name): (sid, archived) for sid, dep_id, name, archived in db.session.execute(
+            select(table.c.id, table.c.department_id, table.c.name, table.c.archived_at))}
+
+    stored = stored_services()
+    missing = [key for key in wanted if key not in stored]
+    if missing:
+        db.session.execute(table.insert(), [{"department_id": dep_id, "name": name, "created_at": now,
+                                             "updated_at": now} for dep_id, name in missing])
+        stored = stored_services()
+        audit.record_many("create", "service", ((stored[key][0], {"name": [None, key[1]],
+                                                                  "department": [None, wanted[key]]})
+                                                for key in missing), at=now, user_id=actor_id)
+    restored = [(key, archived) for key, (sid, archived) in stored.items() if key in wanted and archived is not None]
+    if restored:
+        db.session.execute(table.update().where(table.c.id.in_([stored[key][0] for key, _a in restored]))
+                           .values(archived_at=None, updated_at=now))
+        audit.record_many("restore", "service", ((stored[key][0], {"archived_at": [archived, None]})
+                                                 for key, archived in restored), at=now, user_id=actor_id)
+    return {key: sid for key, (sid, _archived) in stored.items()}

@@ -20,7 +20,7 @@ from . import audit, followups, notifications
 from . import kpi as kpi_service
 from . import settings as settings_service
 from .analysis import active_contracts_condition
-from .settings import _
+from .messages import _
 
 LABEL_PATTERN = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
 
@@ -227,3 +227,22 @@ def _status_word(status: str) -> str:
     """The period status as the reader's word (planned, open, closed)."""
     words = {"planned": _("planned"), "open": _("open"), "closed": _("closed")}
     return words.get(status, status)
+
+
+def create_periods(new: list[tuple[str, date, date, str]], *, actor_id: int | None, now) -> dict[str, int]:
+    """Create many periods ``(label, start, end, status)`` in the session (an import; the caller commits).
+
+    Return ``{label: id}`` of every period. A period created ``open`` or ``closed`` is
+    opened (and closed) at ``now``; each is audited as :func:`create_period` audits one.
+    """
+    table = Period.__table__
+    if new:
+        db.session.execute(table.insert(), [
+            {"label": label, "start_date": start, "end_date": end, "status": status,
+             "opened_at": now if status != "planned" else None, "closed_at": now if status == "closed" else None,
+             "created_at": now, "updated_at": now} for label, start, end, status in new])
+    ids = dict(db.session.execute(select(table.c.label, table.c.id)).all())
+    audit.record_many("create", "period", (
+        (ids[label], {"label": [None, label], "start_date": [None, start], "end_date": [None, end],
+                      "status": [None, status]}) for label, start, end, status in new), at=now, user_id=actor_id)
+    return ids

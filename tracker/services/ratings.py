@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
@@ -19,7 +21,7 @@ from ..extensions import db
 from ..models import STANDARD_MET, Contract, Criterion, Period, Rating, RatingScore
 from . import audit, followups
 from . import settings as settings_service
-from .settings import _
+from .messages import _
 
 
 class RatingError(ValueError):
@@ -50,8 +52,12 @@ def comment_required(answer: RatingInput) -> bool:
     return low_score or low_recommend
 
 
-def validate(answer: RatingInput, criteria: dict[str, Criterion]) -> dict[str, str]:
-    """Return ``{field: reason}`` for every problem of ``answer`` (empty when it is valid)."""
+def validate(answer: RatingInput, criteria: dict[str, Criterion], *, require_comment: bool = True) -> dict[str, str]:
+    """Return ``{field: reason}`` for every problem of ``answer`` (empty when it is valid).
+
+    ``require_comment`` is the form's nudge (:func:`comment_required`); imported history
+    passes False: a low rating without a comment is data, counted in the preview.
+    """
     errors: dict[str, str] = {}
     for key, score in answer.scores.items():
         if key not in criteria:
@@ -62,7 +68,7 @@ def validate(answer: RatingInput, criteria: dict[str, Criterion]) -> dict[str, s
         errors["recommend"] = f"must be 0–10, got {answer.recommend!r}"
     if answer.standard_met is not None and answer.standard_met not in STANDARD_MET:
         errors["standard_met"] = f"must be met, partly or missed, got {answer.standard_met!r}"
-    if not errors and comment_required(answer) and not (answer.comment or "").strip():
+    if require_comment and not errors and comment_required(answer) and not (answer.comment or "").strip():
         errors["comment"] = "a comment is required when a score is 1 or 2 or the 0–10 answer is 6 or below"
     if not errors and is_empty(answer):
         errors[""] = _("Answer at least one question, or tick “no interaction this period”.")
@@ -115,58 +121,192 @@ def save_rating(
     errors = validate(answer, criteria)
     if errors:
         raise RatingError(errors)
+    respondent_key = (respondent_key or "").strip().lower()
+    rating = _locked_rating(contract.id, period.id, respondent_key)
+    if rating is None:
+        change = rating_write(answer, respondent_id, criteria, None)
+        rating_id = _insert_unless_present(contract.id, period.id, respondent_key,
+                                           change.values | {"submitted_by_id": actor_id})
+        if rating_id is not None:
+            rating = db.session.get(Rating, rating_id)
+            rating.scores = [RatingScore(criterion_id=cid, score=s, weight=w) for cid, s, w in change.scores.values()]
+            db.session.flush()
+            audit.record("create", "rating", rating.id, change.changes, user_id=actor_id)
+            return rating, True
+        # A concurrent request (double click, second tab, another worker) created it first: update that one.
+        rating = _locked_rating(contract.id, period.id, respondent_key)
 
+    change = rating_write(answer, respondent_id, criteria, stored_rating(rating))
+    if change is None:
+        return rating, False
+    for key, value in change.values.items():
+        setattr(rating, key, value)
+    rating.submitted_by_id = actor_id
+    rating.scores = [RatingScore(criterion_id=cid, score=s, weight=w) for cid, s, w in change.scores.values()]
+    db.session.flush()
+    audit.record("update", "rating", rating.id, change.changes, user_id=actor_id)
+    return rating, True
+
+
+# --- what a rating stores: the one rule of the form and the import ------------------------------
+
+#: The stored fields of a rating that an answer sets, in audit order.
+RATING_FIELDS = ("recommend", "standard_met", "no_interaction", "comment", "respondent_id", "health")
+
+
+@dataclass
+class RatingWrite:
+    """What one rating stores after an answer, and its audit diff.
+
+    ``values`` has the :data:`RATING_FIELDS`; ``scores`` maps a criterion key to
+    ``(criterion id, score 1–5, weight)``; ``changes`` is the audit row's ``{field: [old, new]}``
+    (scores as ``score.<key>``).
+    """
+
+    values: dict[str, Any]
+    scores: dict[str, tuple[int, int, float]]
+    changes: dict[str, list]
+
+
+def stored_rating(rating: Rating) -> dict[str, Any]:
+    """A saved rating as the plain dict :func:`rating_write` compares with (fields and ``scores``)."""
+    return ({name: getattr(rating, name) for name in RATING_FIELDS}
+            | {"scores": {s.criterion.key: (s.criterion_id, s.score, s.weight) for s in rating.scores}})
+
+
+def rating_write(answer: RatingInput, respondent_id: int | None, criteria: dict[str, Criterion],
+                 stored: dict[str, Any] | None) -> RatingWrite | None:
+    """What saving ``answer`` stores over ``stored`` (None: a new rating); None when nothing would change.
+
+    Pure: the single-row :func:`save_rating` and the bulk :func:`write_ratings` both ask it.
+    History keeps the criteria it used: a retired criterion's stored score (its key not in
+    ``criteria``) stays unless the answer says "no interaction"; a criterion scored before
+    keeps the weight it was given then; one answered for the first time takes today's.
+    Health is :func:`tracker.analysis.rating_health` (points 0–100) over the resulting
+    scores and weights, None without scores.
+    """
+    old = stored["scores"] if stored else {}
     answered = {} if answer.no_interaction else {k: s for k, s in answer.scores.items() if s is not None}
+    kept = {} if answer.no_interaction else {k: v for k, v in old.items() if k not in criteria}
+    scores = kept | {k: (criteria[k].id, s, old[k][2] if k in old else criteria[k].weight)
+                     for k, s in answered.items()}
     values = {
         "recommend": None if answer.no_interaction else answer.recommend,
         "standard_met": None if answer.no_interaction else answer.standard_met,
         "no_interaction": bool(answer.no_interaction),
         "comment": (answer.comment or "").strip() or None,
         "respondent_id": respondent_id,
+        "health": (rating_health({k: s for k, (_c, s, _w) in scores.items()},
+                                 {k: w for k, (_c, _s, w) in scores.items()}) if scores else None),
     }
-    respondent_key = (respondent_key or "").strip().lower()
-    rating = _locked_rating(contract.id, period.id, respondent_key)
-    if rating is None:
-        weights = {k: criteria[k].weight for k in answered}
-        health = rating_health(answered, weights) if answered else None
-        new_values = values | {"health": health}
-        rating_id = _insert_unless_present(contract.id, period.id, respondent_key,
-                                           new_values | {"submitted_by_id": actor_id})
-        if rating_id is not None:
-            rating = db.session.get(Rating, rating_id)
-            rating.scores = [RatingScore(criterion_id=criteria[k].id, score=s, weight=weights[k])
-                             for k, s in answered.items()]
-            db.session.flush()
-            audit.record("create", "rating", rating.id, {k: [None, v] for k, v in new_values.items() if v is not None}
-                         | {f"score.{k}": [None, s] for k, s in answered.items()}, user_id=actor_id)
-            return rating, True
-        # A concurrent request (double click, second tab, another worker) created it first: update that one.
-        rating = _locked_rating(contract.id, period.id, respondent_key)
-
-    # History keeps the criteria it used: a retired criterion's stored score stays as it was,
-    # and a criterion scored before keeps the weight it was given then; only a criterion
-    # answered for the first time takes today's weight.
-    stored = {s.criterion.key: s for s in rating.scores}
-    old_scores = {k: s.score for k, s in stored.items()}
-    kept = {} if answer.no_interaction else {k: s for k, s in stored.items() if k not in criteria}
-    new_scores = {k: s.score for k, s in kept.items()} | answered
-    weights = {k: s.weight for k, s in kept.items()}
-    weights |= {k: stored[k].weight if k in stored else criteria[k].weight for k in answered}
-    ids = {k: s.criterion_id for k, s in kept.items()} | {k: criteria[k].id for k in answered}
-    values["health"] = rating_health(new_scores, weights) if new_scores else None
-
-    changes = audit.diff(rating, list(values), values)
+    changes = audit.changes({name: stored[name] for name in RATING_FIELDS} if stored else {}, values)
+    old_scores = {k: s for k, (_c, s, _w) in old.items()}
+    new_scores = {k: s for k, (_c, s, _w) in scores.items()}
     changes |= {f"score.{k}": [old_scores.get(k), new_scores.get(k)]
-                for k in set(old_scores) | set(new_scores) if old_scores.get(k) != new_scores.get(k)}
-    if not changes:
-        return rating, False
-    for key, value in values.items():
-        setattr(rating, key, value)
-    rating.submitted_by_id = actor_id
-    rating.scores = [RatingScore(criterion_id=ids[k], score=s, weight=weights[k]) for k, s in new_scores.items()]
-    db.session.flush()
-    audit.record("update", "rating", rating.id, changes, user_id=actor_id)
-    return rating, True
+                for k in (*old_scores, *(k for k in new_scores if k not in old_scores))
+                if old_scores.get(k) != new_scores.get(k)}
+    if stored is not None and not changes:
+        return None
+    return RatingWrite(values, scores, changes)
+
+
+@dataclass
+class NewRating:
+    """One rating to create in bulk: its key and the answer (see :func:`write_ratings`)."""
+
+    contract_id: int
+    period_id: int
+    respondent_key: str
+    answer: RatingInput
+    respondent_id: int | None = None
+
+
+@dataclass
+class RatingUpdate:
+    """One stored rating to change in bulk: its id, the version read, and :func:`rating_write`'s result."""
+
+    rating_id: int
+    version: int
+    write: RatingWrite
+
+
+def write_ratings(new: Iterable[NewRating], updates: list[RatingUpdate], criteria: dict[str, Criterion], *,
+                  actor_id: int | None, now: datetime) -> tuple[list[int], list[int]]:
+    """Create and change many ratings in the session (the caller commits); return (new ids, changed ids).
+
+    The bulk twin of :func:`save_rating`: the same :func:`rating_write` decides what is
+    stored and audited; rows go in executemany batches of :data:`audit.BATCH` (no ORM
+    object per rating). The answers must have passed :func:`validate` already.
+
+    Raises
+    ------
+    RatingConflict
+        A rating of ``updates`` was saved by someone else since its version was read
+        (checked where the driver reports row counts of executemany).
+    """
+    changed = _update_ratings(updates, actor_id=actor_id, now=now) if updates else []
+    created: list[int] = []
+    batch: list[NewRating] = []
+    for item in new:
+        batch.append(item)
+        if len(batch) == audit.BATCH:
+            created += _insert_ratings(batch, criteria, actor_id=actor_id, now=now)
+            batch = []
+    if batch:
+        created += _insert_ratings(batch, criteria, actor_id=actor_id, now=now)
+    return created, changed
+
+
+def _insert_ratings(batch: list[NewRating], criteria: dict[str, Criterion], *, actor_id: int | None,
+                    now: datetime) -> list[int]:
+    """INSERT one batch of new ratings, their scores and a ``create`` audit row each."""
+    writes = [rating_write(item.answer, item.respondent_id, criteria, None) for item in batch]
+    table = Rating.__table__
+    # Plain table inserts: the ORM's bulk path with RETURNING spliced its batches in quadratic time on SQLite.
+    db.session.execute(table.insert(), [
+        w.values | {"contract_id": i.contract_id, "period_id": i.period_id, "respondent_key": i.respondent_key,
+                    "submitted_by_id": actor_id, "version": 1, "created_at": now, "updated_at": now}
+        for i, w in zip(batch, writes)])
+    ids = {tuple(row[1:]): row[0] for row in db.session.execute(
+        select(table.c.id, table.c.contract_id, table.c.period_id, table.c.respondent_key)
+        .where(table.c.period_id.in_({i.period_id for i in batch}),
+               table.c.contract_id.in_({i.contract_id for i in batch})))}
+    rating_ids = [ids[(i.contract_id, i.period_id, i.respondent_key)] for i in batch]
+    scores = [{"rating_id": rid, "criterion_id": cid, "score": s, "weight": w}
+              for rid, write in zip(rating_ids, writes) for cid, s, w in write.scores.values()]
+    if scores:
+        db.session.execute(RatingScore.__table__.insert(), scores)
+    audit.record_many("create", "rating", ((rid, w.changes) for rid, w in zip(rating_ids, writes)),
+                      at=now, user_id=actor_id)
+    return rating_ids
+
+
+def _update_ratings(updates: list[RatingUpdate], *, actor_id: int | None, now: datetime) -> list[int]:
+    """UPDATE changed ratings (guarded by the version read), replace their scores, audit each."""
+    ratings, scores_table = Rating.__table__, RatingScore.__table__
+    statement = (ratings.update()
+                 .where(ratings.c.id == bindparam("b_id"), ratings.c.version == bindparam("b_version"))
+                 .values({name: bindparam(f"b_{name}") for name in RATING_FIELDS}
+                         | {"submitted_by_id": bindparam("b_submitted_by_id"), "version": ratings.c.version + 1,
+                            "updated_at": bindparam("b_updated_at")}))
+    connection = db.session.connection()
+    check_rows = connection.dialect.supports_sane_multi_rowcount
+    for start in range(0, len(updates), audit.BATCH):
+        batch = updates[start:start + audit.BATCH]
+        done = connection.execute(statement, [
+            {"b_id": u.rating_id, "b_version": u.version, "b_submitted_by_id": actor_id, "b_updated_at": now}
+            | {f"b_{name}": u.write.values[name] for name in RATING_FIELDS} for u in batch])
+        if check_rows and done.rowcount != len(batch):
+            raise RatingConflict("ratings were changed while the import ran; nothing was imported, try again")
+        connection.execute(scores_table.delete().where(scores_table.c.rating_id == bindparam("b_id")),
+                           [{"b_id": u.rating_id} for u in batch])
+        scores = [{"rating_id": u.rating_id, "criterion_id": cid, "score": score, "weight": weight}
+                  for u in batch for cid, score, weight in u.write.scores.values()]
+        if scores:
+            connection.execute(scores_table.insert(), scores)
+        audit.record_many("update", "rating", ((u.rating_id, u.write.changes) for u in batch),
+                          at=now, user_id=actor_id)
+    return [u.rating_id for u in updates]
 
 
 #: How often a bulk submission is redone when a concurrent save of the same rating overtook it.

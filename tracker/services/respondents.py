@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import DEPARTMENT_ROLES, Contract, ContractRespondent, User
 from . import audit
-from .settings import _
+from .messages import _
 
 __all__ = ["RespondentError", "add_respondent", "colleagues", "remove_respondent", "respondents_of"]
 

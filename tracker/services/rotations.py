@@ -21,7 +21,7 @@ from ..models import AuditLog, Contract, Criterion, Department, Period, Rating, 
 from . import audit
 from . import settings as settings_service
 from .analysis import known_periods, period_analysis
-from .settings import _
+from .messages import _
 
 __all__ = [
     "DURATIONS", "STATUSES", "BeforeAfter", "RotationError", "RotationInput", "before_after", "calendar", "capacities",

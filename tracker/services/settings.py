@@ -3,34 +3,18 @@ from __future__ import annotations
 
 import re
 
-from flask import has_request_context
-from flask_babel import gettext
-from flask_babel import ngettext as _babel_ngettext
-
 from ..extensions import db
 from ..models import Criterion, Setting
 from ..models.base import utcnow
 from . import audit
-
-def _(message: str, **values) -> str:
-    """``gettext`` in a request; outside one (CLI, import, tests) the English source, formatted the same way."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
-
-
-def ngettext(singular: str, plural: str, num: int, **values) -> str:
-    """``ngettext`` in a request; outside one the English singular or plural, formatted the same way."""
-    if has_request_context():
-        return _babel_ngettext(singular, plural, num, **values)
-    return (singular if num == 1 else plural) % dict(values, num=num)
-
+from .messages import _
 
 DEFAULTS: dict[str, str] = {
     "target": "75",
     "floor": "50",
     "default_locale": "en",
     "hr_sees_comments": "no",
+    # Answers below which a figure says "small sample" instead of a verdict (scorecards, issue 13).
     "small_sample": "5",
     # Rotations (issue 16): people a department sends / hosts per week, unless a
     # "rotation_sends_per_week:CODE" or "rotation_hosts_per_week:CODE" row overrides it;

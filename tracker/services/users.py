@@ -13,7 +13,8 @@ from ..models import DEPARTMENT_ROLES, ROLES, Department, User
 from ..models.base import utcnow
 from . import audit
 from .org import ConflictError
-from .settings import LOCALES, _
+from .messages import _
+from .settings import LOCALES
 
 
 MIN_PASSWORD_LENGTH = 8
@@ -261,3 +262,24 @@ def set_locale(user: User, locale: str | None, *, actor_id: int | None = None) -
         user.locale = locale
         db.session.commit()
     return user
+
+
+def create_heads(heads: dict[str, str], department_ids: dict[str, int], *, actor_id: int | None, now) -> list[str]:
+    """Create a ``head`` user with no usable password for each ``{department code: e-mail}`` (an import).
+
+    Written in the session (the caller commits), one audit row each; an admin sets the
+    passwords. Returns the e-mails, in the order given.
+    """
+    if not heads:
+        return []
+    table = User.__table__
+    db.session.execute(table.insert(), [
+        {"email": email, "role": "head", "department_id": department_ids[code], "name": "", "password_hash": "",
+         "version": 1, "session_version": 1, "created_at": now, "updated_at": now}
+        for code, email in heads.items()])
+    ids = dict(db.session.execute(db.select(table.c.email, table.c.id)
+                                  .where(table.c.email.in_(list(heads.values())))).all())
+    audit.record_many("create", "user", (
+        (ids[email], {"email": [None, email], "role": [None, "head"], "department": [None, code]})
+        for code, email in heads.items()), at=now, user_id=actor_id)
+    return list(heads.values())

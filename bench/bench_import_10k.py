@@ -1,0 +1,187 @@
+"""Benchmark ``flask import`` of a 10,000-department organization against a plain-sqlite floor.
+
+Usage::
+
+    .venv/bin/python bench/bench_import_10k.py [--departments 10000] [--keep DIR]
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/spare .venv/bin/python bench/bench_import_10k.py
+
+Generates, deterministically (seeded), ``departments.csv`` (10,000 rows), ``contracts.csv``
+(about 51,000 agreements), ``periods.csv`` and ``ratings.csv`` (about 93,000 ratings) into
+a temporary folder. Then times two whole processes, each with its peak resident memory
+(``ru_maxrss`` of the one child of a small wrapper process):
+
+- the floor: Python's ``csv`` module reads the four files and ``sqlite3`` inserts their
+  rows with ``executemany`` into four plain tables of a fresh file, one commit;
+- ``flask --app wsgi import FOLDER`` into a freshly migrated database (SQLite in the
+  temporary folder; ``BENCH_DATABASE_URL`` runs it there instead — its tables are dropped
+  and migrated first, so give it a spare database).
+
+Prints both, and the ratios import/floor for time and peak memory. The goal of issue 11:
+at most 5× the time and 4× the memory. Also checks that a second import of the same
+folder reports nothing added or changed (idempotence), untimed.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+#: Runs argv[1:] as one child and prints "<seconds> <peak RSS KiB>" of it on stderr's last line.
+_WRAPPER = r"""
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:]).returncode
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"BENCH {elapsed:.3f} {peak}", file=sys.stderr)
+sys.exit(code)
+"""
+
+_FLOOR = r"""
+import csv, sqlite3, sys
+from pathlib import Path
+folder, target = Path(sys.argv[1]), sys.argv[2]
+con = sqlite3.connect(target)
+for name in ("departments", "contracts", "periods", "ratings"):
+    with open(folder / f"{name}.csv", newline="", encoding="utf-8") as fh:
+        rows = csv.reader(fh)
+        header = next(rows)
+        con.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, {', '.join(header)})")
+        con.executemany(f"INSERT INTO {name} ({', '.join(header)}) VALUES ({', '.join('?' * len(header))})", rows)
+con.commit()
+con.close()
+"""
+
+
+def generate(folder: Path, *, departments: int = 10_000, seed: int = 11) -> dict[str, int]:
+    """Write the four CSV files of a generated organization into ``folder``; return the row counts.
+
+    2 % of the departments are external customers; each internal department supplies
+    about 5.2 agreements (a service each) to other departments; every agreement is rated
+    in 2026-Q1 and about 82 % of them again in 2026-Q2 (blank respondent: the customer's
+    head), a low score always with a comment.
+    """
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    codes = [f"D{i:05d}" for i in range(departments)]
+    external = set(rng.sample(range(departments), departments // 50))
+    with open(folder / "departments.csv", "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["code", "name", "kind", "parent_code", "head_email"])
+        for i, code in enumerate(codes):
+            kind = "external" if i in external else "internal"
+            parent = codes[rng.randrange(i)] if i and kind == "internal" and rng.random() < 0.9 else ""
+            parent = "" if parent and int(parent[1:]) in external else parent
+            out.writerow([code, f"Department {i}", kind, parent, f"head{i}@bench.local" if i % 4 == 0 else ""])
+    links = []
+    internal = [i for i in range(departments) if i not in external]
+    with open(folder / "contracts.csv", "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["supplier_code", "customer_code", "service", "criticality", "target", "floor",
+                      "start_date", "end_date", "transfer_price", "standard"])
+        for supplier in internal:
+            for s in range(5 + (rng.random() < 0.3)):
+                customer = rng.randrange(departments - 1)
+                customer += customer >= supplier
+                link = (codes[supplier], codes[customer], f"service {s}")
+                links.append(link)
+                target = rng.choice(["", "", "80"])
+                out.writerow([*link, rng.choice(["low", "medium", "high"]), target, "50" if target else "",
+                              "2025-01-01", "", rng.choice(["", "1200.50"]), rng.choice(["", "48 h"])])
+    with open(folder / "periods.csv", "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["label", "start_date", "end_date"])
+        out.writerow(["2026-Q1", "2026-01-01", "2026-03-31"])
+        out.writerow(["2026-Q2", "2026-04-01", "2026-06-30"])
+    ratings = 0
+    with open(folder / "ratings.csv", "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["period", "supplier_code", "customer_code", "service", "respondent", "quality", "timeliness",
+                      "communication", "value", "recommend", "standard_met", "no_interaction", "comment"])
+        for link in links:
+            for period in ("2026-Q1", "2026-Q2"):
+                if period == "2026-Q2" and rng.random() > 0.82:
+                    continue
+                scores = [rng.choice(["", "1", "2", "3", "4", "4", "5", "5"]) for _ in range(4)]
+                recommend = rng.randrange(11)
+                low = any(s in ("1", "2") for s in scores) or recommend <= 6
+                out.writerow([period, *link, "", *scores, recommend, rng.choice(["met", "partly", "missed", ""]),
+                              "no", f"comment {ratings}" if low or rng.random() < 0.2 else ""])
+                ratings += 1
+    return {"departments": departments, "contracts": len(links), "ratings": ratings}
+
+
+def measure(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Run ``argv`` as a whole process; return (seconds, peak RSS in MiB, its stdout)."""
+    done = subprocess.run([PYTHON, "-c", _WRAPPER, *argv], capture_output=True, text=True, cwd=ROOT,
+                          env=env or os.environ.copy())
+    last = [line for line in done.stderr.splitlines() if line.startswith("BENCH ")]
+    if done.returncode or not last:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    _tag, seconds, peak_kib = last[-1].split()
+    return float(seconds), int(peak_kib) // 1024, done.stdout
+
+
+def _flask_env(url: str) -> dict[str, str]:
+    env = os.environ.copy()
+    env.update(DATABASE_URL=url, TRACKER_ENV="development")
+    env.pop("FLASK_APP", None)
+    return env
+
+
+def _fresh_database(url: str) -> None:
+    """An empty, migrated database at ``url`` (PostgreSQL: every table dropped first)."""
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as con:
+            con.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    flask = [PYTHON, "-m", "flask", "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=_flask_env(url), check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--departments", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        tmp_path = Path(tmp)
+        folder = args.keep or tmp_path / "org"
+        started = time.perf_counter()
+        rows = generate(folder, departments=args.departments)
+        print(f"generated {rows['departments']:,} departments, {rows['contracts']:,} agreements, "
+              f"{rows['ratings']:,} ratings in {time.perf_counter() - started:.1f} s")
+        floor_s, floor_mib, _ = measure([PYTHON, "-c", _FLOOR, str(folder), str(tmp_path / "floor.sqlite")])
+        print(f"floor (csv + sqlite3 executemany): {floor_s:7.2f} s {floor_mib:6d} MiB")
+        targets = [("sqlite", f"sqlite:///{tmp_path / 'tracker.sqlite'}")]
+        if os.environ.get("BENCH_DATABASE_URL"):
+            targets.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
+        for name, url in targets:
+            _fresh_database(url)
+            flask = [PYTHON, "-m", "flask", "--app", "wsgi", "import", str(folder)]
+            seconds, mib, out = measure(flask, _flask_env(url))
+            if "Imported." not in out:
+                raise SystemExit(f"the import did not import:\n{out}")
+            print(f"flask import ({name}):{'':{max(0, 14 - len(name))}}{seconds:7.2f} s {mib:6d} MiB   "
+                  f"ratio time {seconds / floor_s:5.1f}x (goal <= 5)   memory {mib / max(floor_mib, 1):4.1f}x "
+                  f"(goal <= 4)")
+            _again, _mib, out = measure(flask, _flask_env(url))
+            if "Nothing changed." not in out:
+                raise SystemExit(f"a second import of the same files changed something:\n{out}")
+            print(f"  re-import of the same files ({name}): {_again:.2f} s, nothing changed")
+
+
+if __name__ == "__main__":
+    main()
