@@ -38,7 +38,7 @@ run: demo
 	@echo "  Log in as admin@demo.local, coo@demo.local, hr@demo.local or head.<code>@demo.local"
 	@echo "  (for example head.it@demo.local); the password is: demo"
 	@echo ""
-	SECRET_KEY=$${SECRET_KEY:-dev-make-run-key} $(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
