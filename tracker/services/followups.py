@@ -50,9 +50,9 @@ def can_answer(user, fu: FollowUp) -> bool:
 
 def can_view(user, fu: FollowUp) -> bool:
     """The COO and admin see every follow-up; a head those on contracts their department supplies or receives."""
-    if user.role in ("coo", "admin"):
-        return True
-    return user.role == "head" and user.department_id in (fu.contract.supplier_id, fu.contract.customer_id)
+    from ..auth.access import sees_contract  # the one rule of who sees which agreement
+
+    return user.role in ("coo", "admin", "head") and sees_contract(user, fu.contract)
 
 
 # --- low ratings -----------------------------------------------------------------------------
