@@ -1,11 +1,11 @@
 """Forms of the follow-ups area."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from wtforms import DateField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     """Open a follow-up on an agreement's low ratings in one period."""
 
     title = StringField(_l("What should change"), validators=[DataRequired(), Length(max=200)])
@@ -14,7 +14,7 @@ class FollowUpForm(FlaskForm):
     submit = SubmitField(_l("Open follow-up"))
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(Form):
     """The supplier head's answer; "Mark done" also closes the follow-up."""
 
     response = TextAreaField(_l("Your answer: what was done"), validators=[Optional(), Length(max=5000)])
@@ -22,7 +22,7 @@ class ResponseForm(FlaskForm):
     done = SubmitField(_l("Mark done"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     """The COO or admin cancels a follow-up, with a reason."""
 
     reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=500)])

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Contract, Department, Period, Rating, User
+from ..text import printable
 from .reader import COLUMNS, CRITERIA_COLUMNS
 
 __all__ = [
@@ -151,6 +152,8 @@ def _append_row(sheet, values: list[Any]) -> None:
     In a workbook the cell type says "text", so ``=SUM(A1)`` is shown and never run;
     the apostrophe is only needed in CSV, where nothing else can say so.
     """
+    # Text stored before the control-character rule would make the workbook unreadable (tracker.text).
+    values = [printable(v) if isinstance(v, str) else v for v in values]
     sheet.append([_plain_text(v) if isinstance(v, str) else v for v in values])
     for cell_, value in zip(sheet[sheet.max_row], values):
         if isinstance(value, str) and _plain_text(value) != value:

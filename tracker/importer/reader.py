@@ -24,6 +24,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..text import CONTROL, CONTROL_IN_TEXT
+
 __all__ = [
     "COLUMNS",
     "CRITERIA_COLUMNS",
@@ -92,10 +94,9 @@ _YES_NO = {
 }
 _KINDS = {"internal": "internal", "external": "external", "внутреннее": "internal", "внешний": "external"}
 _NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
-#: Control characters refused in any cell (they break GraphML/GEXF and are never typed on purpose) …
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-#: … except tab and line breaks in free text.
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters refused in any cell, except tab and line breaks in free text: the one rule of tracker.text.
+_CONTROL = CONTROL
+_CONTROL_IN_TEXT = CONTROL_IN_TEXT
 _FREE_TEXT = frozenset({"comment", "standard"})
 
 

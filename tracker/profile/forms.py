@@ -1,18 +1,18 @@
 """Forms of the profile blueprint."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """Name a new personal API token."""
 
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
     submit = SubmitField(_l("Create token"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """Change one's own password: the current one, then the new one twice."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired()])

@@ -1,6 +1,6 @@
 """Forms of the rotations area; department choices are filled in by the views."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -14,7 +14,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class RotationForm(FlaskForm):
+class RotationForm(Form):
     """A rotation: who, from which department to which, when, for how long."""
 
     person = StringField(_l("Person"), validators=[DataRequired(), Length(max=200)])
@@ -26,7 +26,7 @@ class RotationForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Mark a rotation done or cancelled (or planned again)."""
 
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
