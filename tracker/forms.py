@@ -1,19 +1,25 @@
-"""The base of every form of the app: the control-character rule on every text field.
+"""The base of every form of the app: the control-character rule, and the one-time token of create forms.
 
 Every ``forms.py`` builds on :class:`Form` instead of ``FlaskForm`` (a test walks the package
 to keep it so). Text fields refuse the control characters of :mod:`tracker.text`, naming the
 character; a ``TextAreaField`` keeps tab and line breaks.
+
+A form that creates something builds on :class:`CreateForm`: its hidden ``form_token`` is a
+fresh random token each time the form is shown, and the view passes it to
+:func:`tracker.services.once.submit`, so a double click creates one row.
 """
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from . import text
 
-__all__ = ["Form", "no_control_characters"]
+__all__ = ["CreateForm", "Form", "new_form_token", "no_control_characters"]
 
 
 def no_control_characters(multiline: bool = False):
@@ -37,3 +43,14 @@ class Form(FlaskForm):
             if isinstance(field, StringField) and not isinstance(field, PasswordField):
                 extra.setdefault(name, []).append(no_control_characters(isinstance(field, TextAreaField)))
         return super().validate(extra_validators=extra)
+
+
+def new_form_token() -> str:
+    """A fresh one-time form token (32 hex digits)."""
+    return secrets.token_hex(16)
+
+
+class CreateForm(Form):
+    """A form that creates a row: carries a one-time ``form_token`` for :func:`tracker.services.once.submit`."""
+
+    form_token = HiddenField(default=new_form_token)

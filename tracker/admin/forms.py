@@ -1,6 +1,5 @@
 """Forms of the admin area; choices that come from the database are filled in by the views."""
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..forms import Form
 from ..models import DEPARTMENT_ROLES, ROLES
 from ..templating import ROLE_LABELS
 

@@ -13,7 +13,6 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from ..forms import Form
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
@@ -22,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from ..extensions import db
+from ..forms import Form
 from ..importer import export as exporter
 from ..importer import jobs
 from ..importer.service import COUNTED

@@ -17,6 +17,7 @@ from ..auth import roles_required
 from ..auth.forms import EmptyForm
 from ..extensions import db
 from ..models import Contract, Criterion, Department, Period, Rating, User
+from ..services import once
 from ..services import org as org_service
 from ..services import periods as period_service
 from ..services import settings as settings_service
@@ -151,8 +152,8 @@ def department_new():
     form = _department_form(DepartmentForm())
     if form.validate_on_submit():
         try:
-            dep = org_service.create_department(form.code.data, form.name.data, form.kind.data, form.parent_id.data,
-                                                actor_id=_actor())
+            dep = once.submit(None, org_service.create_department, form.code.data, form.name.data, form.kind.data,
+                              form.parent_id.data, actor_id=_actor())
         except org_service.OrgError as exc:
             show_errors(form, exc.errors)
         else:
@@ -261,7 +262,7 @@ def contract_new():
     form = _contract_form(ContractForm())
     if form.validate_on_submit():
         try:
-            con = org_service.create_contract(_contract_input(form), actor_id=_actor())
+            con = once.submit(None, org_service.create_contract, _contract_input(form), actor_id=_actor())
         except org_service.OrgError as exc:
             show_errors(form, exc.errors)
         else:
@@ -361,8 +362,8 @@ def user_new():
     if form.validate_on_submit():
         dep = db.session.get(Department, form.department_id.data) if form.department_id.data else None
         try:
-            user, generated = user_service.create_user(
-                form.email.data, form.role.data, department_code=dep.code if dep else None, name=form.name.data or "",
+            user, generated = once.submit(
+                None, user_service.create_user, form.email.data, form.role.data, department_code=dep.code if dep else None, name=form.name.data or "",
                 password=form.password.data or None, actor_id=_actor(),
             )
         except user_service.UserError as exc:
@@ -455,8 +456,8 @@ def periods():
     form = PeriodForm()
     if form.validate_on_submit():
         try:
-            period = period_service.create_period(form.label.data, form.start_date.data, form.end_date.data,
-                                                  actor_id=_actor())
+            period = once.submit(None, period_service.create_period, form.label.data, form.start_date.data,
+                                 form.end_date.data, actor_id=_actor())
         except period_service.PeriodError as exc:
             show_errors(form, exc.errors)
         else:

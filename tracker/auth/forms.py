@@ -1,8 +1,9 @@
 """Forms of the auth blueprint."""
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
+
+from ..forms import Form
 
 
 class LoginForm(Form):

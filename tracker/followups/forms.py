@@ -1,11 +1,12 @@
 """Forms of the follow-ups area."""
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
 from wtforms import DateField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import CreateForm, Form
 
-class FollowUpForm(Form):
+
+class FollowUpForm(CreateForm):
     """Open a follow-up on an agreement's low ratings in one period."""
 
     title = StringField(_l("What should change"), validators=[DataRequired(), Length(max=200)])

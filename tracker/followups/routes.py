@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Contract, Department, FollowUp, Period
 from ..services import analysis as analysis_service
 from ..services import followups as service
+from ..services import once
 from ..formerrors import show_errors
 from . import bp
 from .forms import CancelForm, FollowUpForm, ResponseForm
@@ -86,10 +87,14 @@ def new():
     form = FollowUpForm()
     if form.validate_on_submit():
         try:
-            fu = service.open_follow_up(con, period, form.title.data, form.description.data, form.due_date.data,
-                                        actor_id=current_user.id)
+            fu = once.submit(form.form_token.data, service.open_follow_up, con, period, form.title.data,
+                             form.description.data, form.due_date.data, actor_id=current_user.id,
+                             submitter_id=current_user.id)
         except service.FollowUpError as exc:
             show_errors(form, exc.errors)
+        except once.AlreadySubmitted as exc:  # a double click: the first click opened it
+            flash(str(exc), "info")
+            return redirect(url_for(".index"))
         else:
             flash(_("Follow-up opened; the head of %(code)s owns it.", code=con.supplier.code), "success")
             return redirect(url_for(".detail", follow_up_id=fu.id))

@@ -1,8 +1,9 @@
 """Forms of the profile blueprint."""
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..forms import Form
 
 
 class TokenForm(Form):

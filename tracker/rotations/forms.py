@@ -1,9 +1,10 @@
 """Forms of the rotations area; department choices are filled in by the views."""
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import CreateForm, Form
 
 DURATION_CHOICES = [SelectChoice("day", _l("a day")), SelectChoice("half_day", _l("half a day"))]
 STATUS_CHOICES = [SelectChoice("planned", _l("planned")), SelectChoice("done", _l("done")),
@@ -14,7 +15,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class RotationForm(Form):
+class RotationForm(CreateForm):
     """A rotation: who, from which department to which, when, for how long."""
 
     person = StringField(_l("Person"), validators=[DataRequired(), Length(max=200)])

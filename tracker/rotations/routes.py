@@ -15,6 +15,7 @@ from ..auth import roles_required
 from ..extensions import db
 from ..models import Department, Rotation
 from ..services import analysis as analysis_service
+from ..services import once
 from ..services import rotations as service
 from ..formerrors import show_errors
 from . import bp
@@ -92,9 +93,13 @@ def new():
         form.to_department_id.data = request.args.get("to", type=int)
     if form.validate_on_submit():
         try:
-            rot = service.create_rotation(_input(form), actor_id=current_user.id)
+            rot = once.submit(form.form_token.data, service.create_rotation, _input(form), actor_id=current_user.id,
+                              submitter_id=current_user.id)
         except service.RotationError as exc:
             show_errors(form, exc.errors)
+        except once.AlreadySubmitted as exc:  # a double click: the first click planned it
+            flash(str(exc), "info")
+            return redirect(url_for(".index"))
         else:
             flash(_("Rotation of %(person)s planned.", person=rot.person), "success")
             return redirect(url_for(".index"))
