@@ -3,7 +3,8 @@
 ``DATABASE_URL`` selects the database (SQLite under ``instance/`` by default),
 ``SECRET_KEY`` signs sessions and CSRF tokens (unset outside production: a random key kept in
 the instance folder), ``RATELIMIT_STORAGE_URI`` (default
-``memory://``, per worker) is where the login rate limit counts attempts. ``TRACKER_ENV=production`` makes a
+``trackerdb://``: the app's own database, shared by every worker; ``redis://…`` also works) is
+where the login rate limit counts attempts. ``TRACKER_ENV=production`` makes a
 missing ``SECRET_KEY`` fatal instead of silently weak.
 """
 from __future__ import annotations
@@ -62,7 +63,8 @@ class Config:
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_SUPPORTED_LOCALES = ("en", "ru")
-    RATELIMIT_STORAGE_URI = "memory://"
+    # The app's database (tracker/services/ratelimit.py), so every worker counts login attempts together.
+    RATELIMIT_STORAGE_URI = "trackerdb://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     TESTING = False
@@ -87,7 +89,7 @@ class Config:
             SECRET_KEY=secret,
             SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL") or _default_sqlite_url(instance_path),
             TRACKER_ENV=env,
-            # Shared storage (redis://…) so several gunicorn workers count login attempts together.
+            # redis://… instead of the database, where there is one.
             RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or cls.RATELIMIT_STORAGE_URI,
         )
         if env == "production":
@@ -101,3 +103,4 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"  # a test that turns the limit on resets it with ``limiter.reset()``
