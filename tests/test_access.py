@@ -52,7 +52,7 @@ ACCESS: dict[str, dict] = {
     **{endpoint: ADMIN for endpoint in (
         "admin.index", "admin.departments", "admin.department_new", "admin.department_edit",
         "admin.department_archive", "admin.department_restore", "admin.contracts", "admin.contract_new",
-        "admin.contract_edit", "admin.contract_archive", "admin.contract_restore", "admin.users", "admin.user_new",
+        "admin.contract_edit", "admin.contract_archive", "admin.contract_restore", "admin.department_services", "admin.users", "admin.user_new",
         "admin.user_edit", "admin.user_password", "admin.user_archive", "admin.user_restore", "admin.periods",
         "admin.period_transition", "admin.period_reopen", "admin.settings", "admin.criterion_new",
         "admin.criterion_edit", "admin.criterion_state", "admin.imports", "admin.import_upload",
@@ -81,6 +81,8 @@ ACCESS: dict[str, dict] = {
     "audit.index": only("coo", "admin"),
     # API tokens: one's own only; another user's token is "not found"
     "profile.tokens": EVERYONE, "profile.password": EVERYONE,
+    # the search behind the searchable department fields: the roles that see every department
+    "main.department_search": only("hr", "coo", "admin"),
     "profile.revoke": only("coo", others=404),
     # follow-ups: the COO and admin open and cancel them; heads of both sides see one (HR → IT here),
     # only the supplier's head answers it (so the IT head, the customer, is refused the POST)

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..forms import Form
+from ..forms import DepartmentField, Form
 from ..models import DEPARTMENT_ROLES, ROLES
 from ..templating import ROLE_LABELS
 
@@ -48,7 +48,7 @@ class DepartmentForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="internal")
-    parent_id = SelectField(_l("Part of"), coerce=_optional_int, validate_choice=False)
+    parent_id = DepartmentField(_l("Part of"), internal_only=True, search_endpoint="main.department_search")
     version = HiddenField()
     submit = SubmitField(_l("Save"))
 
@@ -56,8 +56,8 @@ class DepartmentForm(Form):
 class ContractForm(Form):
     """An agreement: supplier, customer, internal product (chosen or typed), terms and validity."""
 
-    supplier_id = SelectField(_l("Supplier"), coerce=_optional_int, validate_choice=False)
-    customer_id = SelectField(_l("Customer"), coerce=_optional_int, validate_choice=False)
+    supplier_id = DepartmentField(_l("Supplier"), internal_only=True, search_endpoint="main.department_search")
+    customer_id = DepartmentField(_l("Customer"), search_endpoint="main.department_search")
     service_id = SelectField(_l("Internal product (existing)"), coerce=_optional_int, validate_choice=False)
     service_name = StringField(_l("…or a new internal product"), validators=[Optional(), Length(max=200)])
     standard = TextAreaField(_l("Standard (agreed terms and targets)"), validators=[Optional(), Length(max=10000)])
@@ -81,8 +81,8 @@ class UserCreateForm(_RoleDepartmentMixin, Form):
                                                  Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an e-mail address."))])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    department_id = SelectField(_l("Department (for a head or a colleague)"), coerce=_optional_int,
-                                validate_choice=False)
+    department_id = DepartmentField(_l("Department (for a head or a colleague)"), internal_only=True,
+                                    search_endpoint="main.department_search")
     password = PasswordField(_l("Password (empty: generate one)"), validators=[Optional(), Length(min=8, max=200)])
     submit = SubmitField(_l("Create"))
 
@@ -92,8 +92,8 @@ class UserEditForm(_RoleDepartmentMixin, Form):
 
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    department_id = SelectField(_l("Department (for a head or a colleague)"), coerce=_optional_int,
-                                validate_choice=False)
+    department_id = DepartmentField(_l("Department (for a head or a colleague)"), internal_only=True,
+                                    search_endpoint="main.department_search")
     version = HiddenField()
     submit = SubmitField(_l("Save"))
 

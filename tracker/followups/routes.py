@@ -15,10 +15,11 @@ from sqlalchemy.orm import joinedload
 
 from ..auth import roles_required
 from ..extensions import db
-from ..models import Contract, Department, FollowUp, Period
+from ..models import Contract, FollowUp, Period
 from ..services import analysis as analysis_service
 from ..services import followups as service
 from ..services import once
+from ..services import org as org_service
 from ..formerrors import show_errors
 from . import bp
 from .forms import CancelForm, FollowUpForm, ResponseForm
@@ -53,13 +54,11 @@ def index():
     status = request.args.get("status", "")
     overdue = request.args.get("overdue") == "1"
     code = request.args.get("department", "").strip()
-    departments = list(db.session.scalars(
-        select(Department).where(Department.kind == "internal").order_by(Department.code)))
-    chosen = next((d for d in departments if d.code == code), None)
+    chosen = org_service.department_by_code(code)
     rows = service.list_follow_ups(today=today, status=status, overdue=overdue,
                                    department_id=chosen.id if chosen else None)
     return render_template(
-        "followups/index.html", today=today, rows=rows, departments=departments, status=status, overdue=overdue,
+        "followups/index.html", today=today, rows=rows, status=status, overdue=overdue,
         department=chosen.code if chosen else "", overdue_count=service.overdue_count(today),
         on_time=service.on_time_by_department(today), low_count=len(service.low_ratings_without_follow_up()),
     )

@@ -4,23 +4,20 @@ from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import CreateForm, Form
+from ..forms import CreateForm, DepartmentField, Form
 
 DURATION_CHOICES = [SelectChoice("day", _l("a day")), SelectChoice("half_day", _l("half a day"))]
 STATUS_CHOICES = [SelectChoice("planned", _l("planned")), SelectChoice("done", _l("done")),
                   SelectChoice("cancelled", _l("cancelled"))]
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class RotationForm(CreateForm):
     """A rotation: who, from which department to which, when, for how long."""
 
     person = StringField(_l("Person"), validators=[DataRequired(), Length(max=200)])
-    from_department_id = SelectField(_l("From department"), coerce=_optional_int, validate_choice=False)
-    to_department_id = SelectField(_l("To department"), coerce=_optional_int, validate_choice=False)
+    from_department_id = DepartmentField(_l("From department"), internal_only=True,
+                                         search_endpoint="main.department_search")
+    to_department_id = DepartmentField(_l("To department"), internal_only=True, search_endpoint="main.department_search")
     on_date = DateField(_l("Date"), validators=[DataRequired()])
     duration = SelectField(_l("Duration"), choices=DURATION_CHOICES, default="day")
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])

@@ -26,15 +26,7 @@ VIEWERS = ("hr", "coo", "admin")
 
 
 def _with_choices(form: RotationForm, rot: Rotation | None = None) -> RotationForm:
-    keep = {rot.from_department_id, rot.to_department_id} if rot else set()
-    deps = db.session.scalars(
-        select(Department).where(Department.kind == "internal")
-        .where((Department.archived_at.is_(None)) | (Department.id.in_(keep or {-1})))
-        .order_by(Department.code)
-    )
-    choices = [("", "—")] + [(d.id, f"{d.code} — {d.name}") for d in deps]
-    form.from_department_id.choices = choices
-    form.to_department_id.choices = choices
+    """Departments are searchable fields (tracker.forms.DepartmentField): nothing to fill in."""
     return form
 
 
