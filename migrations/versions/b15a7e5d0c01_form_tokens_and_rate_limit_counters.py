@@ -1,7 +1,7 @@
 """one-time form tokens and shared rate-limit counters
 
 Revision ID: b15a7e5d0c01
-Revises: 861bed1a2fe0
+Revises: b7d4a0c1e218
 Create Date: 2026-12-04 16:10:00
 
 ``form_submissions`` makes create forms safe to send twice (tracker/services/once.py);
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b15a7e5d0c01'
-down_revision = '861bed1a2fe0'
+down_revision = 'b7d4a0c1e218'
 branch_labels = None
 depends_on = None
 
