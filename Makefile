@@ -39,9 +39,9 @@ run: demo
 	@echo "  (for example head.it@demo.local); the password is: demo"
 	@echo ""
 	@# The Huey consumer runs the import jobs; it stops with the server (Ctrl-C reaches both, the trap ends it otherwise).
-	SECRET_KEY=$${SECRET_KEY:-dev-make-run-key} $(BIN)/huey_consumer tracker.tasks.huey -w 2 & HUEY_PID=$$!; \
+	$(BIN)/huey_consumer tracker.tasks.huey -w 2 & HUEY_PID=$$!; \
 	trap 'kill $$HUEY_PID 2>/dev/null; wait $$HUEY_PID' INT TERM EXIT; \
-	SECRET_KEY=$${SECRET_KEY:-dev-make-run-key} $(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

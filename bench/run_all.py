@@ -80,9 +80,17 @@ def load_verdicts(summary: dict) -> list[tuple[str, bool, str]]:
     if "p95_ms" not in s:
         return []
     ok = s["p95_ms"] < 200 and s["server_errors"] == 0 and s["lost"] == 0 and s["duplicated"] == 0
-    return [(f"quarter-end load on {s['database']}: p95 < 200 ms, 0 5xx, 0 lost", ok,
-             f"p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms, "
-             f"{s['requests']} requests, 5xx {s['server_errors']}, lost {s['lost']}, duplicated {s['duplicated']}")]
+    verdicts = [(f"quarter-end load on {s['database']}: p95 < 200 ms, 0 5xx, 0 lost", ok,
+                 f"p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms, "
+                 f"{s['requests']} requests, 5xx {s['server_errors']}, lost {s['lost']}, duplicated {s['duplicated']}")]
+    if "rush_duplicates" in s:  # the double-submit and create-form rush of the same run
+        rushes = s.get("rushes", {})
+        verdicts.append((f"create-form rush on {s['database']}: 0 5xx, 0 duplicates",
+                         s["server_errors"] == 0 and s["rush_duplicates"] == 0,
+                         f"{rushes.get('departments', 0)} department rushes (5 at once), "
+                         f"{rushes.get('follow_ups', 0)} follow-up and {rushes.get('rotations', 0)} rotation double "
+                         f"clicks; duplicates {s['rush_duplicates']}, none made {s.get('rush_missing', 0)}"))
+    return verdicts
 
 
 def main() -> int:

@@ -97,6 +97,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            _run_sqlite_migrations(connection, conf_args)
+            return
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -105,6 +108,47 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+def _run_sqlite_migrations(connection, conf_args):
+    """Run the migrations on SQLite with foreign keys off, in one transaction, checked before commit.
+
+    Batch mode copies a table (create ``_alembic_tmp_x``, copy, drop ``x``, rename); with
+    foreign keys on, dropping a table that others reference fails on a populated database
+    ("FOREIGN KEY constraint failed") and leaves ``_alembic_tmp_x`` behind. SQLite ignores
+    ``PRAGMA foreign_keys`` inside a transaction, so it is switched off first; pysqlite would
+    commit before every DDL statement, so the transaction is begun explicitly (isolation level
+    None) and DDL stays inside it. ``PRAGMA foreign_key_check`` then proves no reference
+    dangles; any problem rolls the whole run back.
+    """
+    dbapi = connection.connection.driver_connection
+    saved_isolation = dbapi.isolation_level
+    connection.commit()  # end SQLAlchemy's implicit transaction before changing the connection
+    dbapi.isolation_level = None
+    try:
+        dbapi.execute("PRAGMA foreign_keys=OFF")
+        dbapi.execute("BEGIN")
+        try:
+            # An open transaction: Alembic treats it as the caller's and leaves commit to us.
+            connection.exec_driver_sql("SELECT 1")
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if dangling:
+                raise RuntimeError(
+                    "migration refused: foreign key check failed after the table copy "
+                    f"(table, rowid, parent, fk index): {dangling[:10]}"
+                )
+        except BaseException:
+            dbapi.execute("ROLLBACK")
+            connection.rollback()
+            raise
+        dbapi.execute("COMMIT")
+        connection.commit()
+    finally:
+        dbapi.execute("PRAGMA foreign_keys=ON")
+        dbapi.isolation_level = saved_isolation
 
 
 if context.is_offline_mode():

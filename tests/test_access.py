@@ -52,7 +52,7 @@ ACCESS: dict[str, dict] = {
     **{endpoint: ADMIN for endpoint in (
         "admin.index", "admin.departments", "admin.department_new", "admin.department_edit",
         "admin.department_archive", "admin.department_restore", "admin.contracts", "admin.contract_new",
-        "admin.contract_edit", "admin.contract_archive", "admin.contract_restore", "admin.users", "admin.user_new",
+        "admin.contract_edit", "admin.contract_archive", "admin.contract_restore", "admin.department_services", "admin.users", "admin.user_new",
         "admin.user_edit", "admin.user_password", "admin.user_archive", "admin.user_restore", "admin.periods",
         "admin.period_transition", "admin.period_reopen", "admin.settings", "admin.criterion_new",
         "admin.criterion_edit", "admin.criterion_state", "admin.imports", "admin.import_upload",
@@ -82,7 +82,9 @@ ACCESS: dict[str, dict] = {
     # the audit log
     "audit.index": only("coo", "admin"),
     # API tokens: one's own only; another user's token is "not found"
-    "profile.tokens": EVERYONE,
+    "profile.tokens": EVERYONE, "profile.password": EVERYONE,
+    # the search behind the searchable department fields: the roles that see every department
+    "main.department_search": only("hr", "coo", "admin"),
     "profile.revoke": only("coo", others=404),
     # follow-ups: the COO and admin open them and close them without action; heads of both sides see
     # one (HR → IT here); each transition has its own people (tests/followups: role × transition table),
@@ -311,12 +313,12 @@ def test_hr_sees_scores_but_not_comments_unless_the_setting_allows(app, world):
 
 
 def test_comments_reach_the_heads_of_both_sides_and_no_other_head(app, world):
-    for email, sees in (("head.hr@test.local", True), ("head.it@test.local", True), ("head.wh@test.local", False)):
+    for email in ("head.hr@test.local", "head.it@test.local"):
         html = _client(app, email).get(f"/dashboard/contracts/{world.hr_it.id}").get_data(as_text=True)
-        assert (COMMENT in html) is sees, email
+        assert COMMENT in html, email
     feedback = _client(app, "head.hr@test.local").get("/rate/feedback").get_data(as_text=True)
     assert COMMENT in feedback  # HR's own customers' words, on HR's head's feedback page
-    outsider = _client(app, "head.wh@test.local").get("/api/v1/ratings").get_json()
+    outsider = _client(app, "head.wh@test.local").get("/api/v1/ratings").get_json()  # (the page: see below)
     assert outsider["items"] and world.hr_it.id not in {item["contract"] for item in outsider["items"]}
     assert COMMENT not in str(outsider)
 
@@ -335,3 +337,43 @@ def test_the_coo_sees_everything_but_changes_no_settings(app, world):
                                                  "default_locale": "ru"})
     assert response.status_code == 403
     assert _snapshot() == before
+
+
+def test_a_head_gets_nothing_of_an_agreement_between_two_other_departments(app, world):
+    """The agreement page, its chart, its follow-ups and the API follow one rule (auth/access.py)."""
+    from tracker.models import FollowUp
+
+    outsider = _client(app, "head.wh@test.local")  # WH is neither side of HR → IT
+    hr_it = world.hr_it.id
+    for path in (f"/dashboard/contracts/{hr_it}", f"/dashboard/contracts/{hr_it}/history.svg",
+                 f"/follow-ups/{world.args['follow_up_id']}"):
+        response = outsider.get(path)
+        assert response.status_code in (403, 404), path
+        body = response.get_data(as_text=True)
+        assert COMMENT not in body and "Answer payroll questions" not in body, path
+    assert hr_it not in {c["id"] for c in outsider.get("/api/v1/contracts?per_page=500").get_json()["items"]}
+    # the same head still opens the agreements of the own department
+    own = world.org.contracts[("IT", "WH")].id
+    assert outsider.get(f"/dashboard/contracts/{own}").status_code == 200
+    assert own in {c["id"] for c in outsider.get("/api/v1/contracts?per_page=500").get_json()["items"]}
+    assert db.session.get(FollowUp, world.args["follow_up_id"]) is not None
+
+
+def test_one_comment_rule_for_every_role(app, world):
+    """Pages and API give every reader the same comments (the copies once differed for members)."""
+    from tracker.auth import access
+
+    member = world.org.users["member"]
+    rating_service.submit_ratings(world.org.period, [(world.hr_it, rating_service.RatingInput(
+        scores={"quality": 4}, recommend=8, comment="mine"))], respondent_key=member.email,
+        respondent_id=member.id, actor_id=member.id)
+    ratings = _ratings(world.hr_it)
+    for role in ("member", "head", "hr", "coo", "admin"):
+        user = world.org.users.get(role) or world.org.heads["IT"]
+        rule = access.comment_rule(user)
+        assert [rule(r) for r in ratings] == [access.sees_comment(user, r) for r in ratings]
+    given = [r for r in ratings if r.respondent_id == member.id]
+    others = [r for r in ratings if r.respondent_id != member.id]
+    assert given and others
+    assert all(access.sees_comment(member, r) for r in given)
+    assert not any(access.sees_comment(member, r) for r in others)

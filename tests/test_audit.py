@@ -159,6 +159,7 @@ def _write_cases(o) -> dict:
         users.update_user: lambda: users.update_user(state["user"], name="Renamed", role="member",
                                                      department_id=o.departments["IT"].id, actor_id=admin),
         users.reset_password: lambda: users.reset_password(state["user"], "another pw", actor_id=admin),
+        users.change_password: lambda: users.change_password(state["user"], "another pw", "a third password"),
         users.archive_user: lambda: users.archive_user(state["user"], actor_id=admin),
         users.restore_user: lambda: users.restore_user(state["user"], actor_id=admin),
         users.set_locale: lambda: users.set_locale(state["user"], "ru", actor_id=state["user"].id),

@@ -88,7 +88,7 @@ def test_rate_limit_storage_comes_from_the_environment(monkeypatch, tmp_path):
     from tracker.config import Config
 
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
-    assert Config.from_env(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert Config.from_env(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "trackerdb://"  # shared by all workers
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://cache:6379/1")
     assert Config.from_env(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/1"
 

@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # 2. extensions
     from . import auth, db_events, errors, i18n, security, templating
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .services import ratelimit  # noqa: F401 - registers the trackerdb:// storage of the login limit
 
     db.init_app(app)
     db_events.init_app(app)

@@ -1,4 +1,5 @@
-"""Quarter's end: department heads log in, then submit and edit ratings of their suppliers.
+"""Quarter's end: department heads log in, then submit and edit ratings of their suppliers, while
+the office double-clicks and rushes its create forms.
 
 Run by ``bench/load/run.py`` (which seeds the accounts); alone::
 
@@ -6,9 +7,14 @@ Run by ``bench/load/run.py`` (which seeds the accounts); alone::
         locust -f bench/load/locustfile.py --headless -u 50 -r 10 -t 60s --host http://127.0.0.1:8000
 
 ``BENCH_ACCOUNTS`` is a JSON list of e-mails (password ``BENCH_PASSWORD``, default ``demo-load``);
-each simulated user takes the next one. At the end ``BENCH_RESULT`` receives the accepted
-submissions as ``[contract id, e-mail]`` pairs, the pairs whose first post was still
-unanswered when the run stopped (``in_flight``), and the number of 5xx responses.
+each simulated user takes the next one. Heads also double-click "Save rating" (two identical
+POSTs at once). Besides them, ``Office`` (admin@demo.local) sends five identical "new department"
+forms at once and double-clicks "Open follow-up", and ``Planner`` (hr@demo.local) double-clicks
+"Plan rotation" (password ``BENCH_OFFICE_PASSWORD``, default ``demo``). At the end
+``BENCH_RESULT`` receives the accepted submissions as ``[contract id, e-mail]`` pairs, the
+pairs whose first post was still unanswered when the run stopped (``in_flight``), the number
+of 5xx responses, and under ``rush`` what each create rush asked for (department codes,
+follow-up titles, rotation persons: exactly one row each is expected).
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import random
 import re
 import threading
 
+import gevent
 from locust import HttpUser, between, events, task
 
 ACCOUNTS: list[str] = json.load(open(os.environ["BENCH_ACCOUNTS"])) if os.environ.get("BENCH_ACCOUNTS") else []
@@ -29,9 +36,17 @@ accepted: set[tuple[int, str]] = set()
 # Posted but not answered: the run's end cuts requests in flight, which the server may still save.
 in_flight: set[tuple[int, str]] = set()
 server_errors = {"count": 0}
+#: What the create rushes asked for; run.py counts the rows each made (one expected).
+rush: dict[str, list] = {"departments": [], "follow_ups": [], "rotations": []}
+#: Agreements a follow-up rush has taken (two office users never open one on the same agreement).
+_taken_follow_ups: set[str] = set()
+_rush_numbers = itertools.count(1)
+OFFICE_PASSWORD = os.environ.get("BENCH_OFFICE_PASSWORD", "demo")
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 CONTRACT_LINK = re.compile(r'href="/rate/(\d+)"')
+FORM_TOKEN = re.compile(r'name="form_token" type="hidden" value="([0-9a-f]+)"')
+NEW_FOLLOW_UP = re.compile(r'href="(/follow-ups/new\?[^"]+)"')
 SCORE_FIELD = re.compile(r'name="(score_[a-z0-9_]+)"')
 
 
@@ -53,7 +68,25 @@ def _write_result(**_kwargs) -> None:
     if path:
         with open(path, "w") as fh:
             json.dump({"accepted": sorted(accepted), "in_flight": sorted(in_flight - accepted),
-                       "server_errors": server_errors["count"]}, fh)
+                       "server_errors": server_errors["count"], "rush": rush}, fh)
+
+
+def _at_once(client, url: str, data: dict, n: int, name: str) -> list:
+    """POST ``data`` to ``url`` ``n`` times at the same moment (a double click, a rush); return the responses."""
+    def post():
+        return client.post(url, data=data, name=name, allow_redirects=False)
+
+    jobs = [gevent.spawn(post) for _ in range(n)]
+    gevent.joinall(jobs)
+    return [job.value for job in jobs if job.value is not None]
+
+
+def _login(user: HttpUser, email: str, password: str) -> None:
+    login = user.client.get("/login", name="/login")
+    response = user.client.post("/login", name="/login", allow_redirects=False,
+                                data={"email": email, "password": password, "csrf_token": _csrf(login.text)})
+    if response.status_code != 302:
+        raise RuntimeError(f"login of {email} failed: {response.status_code}")
 
 
 class Head(HttpUser):
@@ -64,11 +97,7 @@ class Head(HttpUser):
     def on_start(self) -> None:
         index = next(_next_account)
         self.email = ACCOUNTS[index % len(ACCOUNTS)]
-        login = self.client.get("/login", name="/login")
-        response = self.client.post("/login", name="/login", allow_redirects=False,
-                                    data={"email": self.email, "password": PASSWORD, "csrf_token": _csrf(login.text)})
-        if response.status_code != 302:
-            raise RuntimeError(f"login of {self.email} failed: {response.status_code}")
+        _login(self, self.email, PASSWORD)
         page = self.client.get("/rate/", name="/rate/")
         self.contracts = sorted({int(cid) for cid in CONTRACT_LINK.findall(page.text)})
 
@@ -89,17 +118,77 @@ class Head(HttpUser):
                  "csrf_token": _csrf(form.text)}
         with _lock:
             in_flight.add((contract_id, self.email))
-        with self.client.post(f"/rate/{contract_id}", data=data, name="/rate/[id] POST", allow_redirects=False,
-                              catch_response=True) as response:
-            if response.status_code == 302:
-                with _lock:
-                    accepted.add((contract_id, self.email))
-                    in_flight.discard((contract_id, self.email))
-                response.success()
-            else:
-                response.failure(f"rating not saved: {response.status_code}")
+        # One save in five is a double click: the same form posted twice at once.
+        clicks = 2 if random.random() < 0.2 else 1
+        responses = _at_once(self.client, f"/rate/{contract_id}", data, clicks, "/rate/[id] POST")
+        if any(r.status_code == 302 for r in responses):
+            with _lock:
+                accepted.add((contract_id, self.email))
+                in_flight.discard((contract_id, self.email))
 
     @task(1)
     def progress(self) -> None:
         """Look at the list of suppliers and the progress bar."""
         self.client.get("/rate/", name="/rate/")
+
+
+class Office(HttpUser):
+    """The customer-experience office: rushes "new department" and double-clicks "Open follow-up"."""
+
+    fixed_count = 2
+    wait_time = between(2.0, 4.0)
+
+    def on_start(self) -> None:
+        _login(self, "admin@demo.local", OFFICE_PASSWORD)
+
+    @task(2)
+    def department_rush(self) -> None:
+        """Five identical "new department" forms at once: one department, "already exists" for the rest."""
+        code = f"RUSH{next(_rush_numbers):04d}"
+        form = self.client.get("/admin/departments/new", name="/admin/departments/new")
+        data = {"code": code, "name": f"Rush {code}", "kind": "internal", "parent_id": "",
+                "csrf_token": _csrf(form.text)}
+        with _lock:
+            rush["departments"].append(code)
+        _at_once(self.client, "/admin/departments/new", data, 5, "/admin/departments/new POST")
+
+    @task(1)
+    def follow_up_double_click(self) -> None:
+        """Open a follow-up on a low rating, clicking "Open follow-up" twice."""
+        page = self.client.get("/follow-ups/low-ratings", name="/follow-ups/low-ratings")
+        with _lock:
+            links = [link.replace("&amp;", "&") for link in NEW_FOLLOW_UP.findall(page.text)]
+            links = [link for link in links if link not in _taken_follow_ups]
+            if not links:
+                return
+            link = random.choice(links)
+            _taken_follow_ups.add(link)
+        form = self.client.get(link, name="/follow-ups/new")
+        token = FORM_TOKEN.search(form.text)
+        title = f"Rush follow-up {next(_rush_numbers):04d}"
+        data = {"title": title, "csrf_token": _csrf(form.text), "form_token": token.group(1) if token else ""}
+        with _lock:
+            rush["follow_ups"].append(title)
+        _at_once(self.client, link, data, 2, "/follow-ups/new POST")
+
+
+class Planner(HttpUser):
+    """HR: double-clicks "Save" on the rotation form."""
+
+    fixed_count = 1
+    wait_time = between(2.0, 4.0)
+
+    def on_start(self) -> None:
+        _login(self, "hr@demo.local", OFFICE_PASSWORD)
+
+    @task
+    def rotation_double_click(self) -> None:
+        form = self.client.get("/rotations/new", name="/rotations/new")
+        token = FORM_TOKEN.search(form.text)
+        person = f"Rush person {next(_rush_numbers):04d}"
+        data = {"person": person, "from_department_id": "WH", "to_department_id": "LOG", "on_date": "2026-11-20",
+                "duration": "half_day", "csrf_token": _csrf(form.text),
+                "form_token": token.group(1) if token else ""}
+        with _lock:
+            rush["rotations"].append(person)
+        _at_once(self.client, "/rotations/new", data, 2, "/rotations/new POST")

@@ -9,9 +9,12 @@ Usage (from the repository root)::
 
 Steps: migrate, load the demo company, add ``--accounts`` colleagues (password ``demo-load``) as
 respondents of every agreement their department receives in the open period, serve with
-gunicorn on a free local port, run Locust headless, stop gunicorn, then report p50/p95/p99,
-request and failure counts and the 5xx count, and compare the ratings in the database with
-the accepted submissions. Exit status 1 when a 5xx occurred or a rating was lost or duplicated.
+gunicorn on a free local port, run Locust headless (heads rating, some saves double-clicked; the
+office rushing "new department" five at once and double-clicking "Open follow-up" and "Plan
+rotation"), stop gunicorn, then report p50/p95/p99, request and failure counts and the 5xx count,
+compare the ratings in the database with the accepted submissions, and count the rows each
+create rush made (one expected). Exit status 1 when a 5xx occurred, a rating was lost or
+duplicated, or a rush made more than one row.
 The last line printed is the summary as JSON.
 """
 from __future__ import annotations
@@ -137,6 +140,28 @@ with app.app_context():
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _rush_rows(env: dict, rush: dict) -> dict[str, list[int]]:
+    """How many rows each create rush made: ``{"departments": [count per code], "follow_ups": …, "rotations": …}``."""
+    code = f"""
+import json
+from sqlalchemy import func, select
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import Department, FollowUp, Rotation
+rush = json.loads({json.dumps(json.dumps(rush))})
+app = create_app()
+with app.app_context():
+    def counts(column, values):
+        found = dict(db.session.execute(select(column, func.count()).where(column.in_(values)).group_by(column)).all())
+        return [found.get(v, 0) for v in values]
+    print(json.dumps({{"departments": counts(Department.code, rush.get("departments", [])),
+                      "follow_ups": counts(FollowUp.title, rush.get("follow_ups", [])),
+                      "rotations": counts(Rotation.person, rush.get("rotations", []))}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _aggregated(stats_csv: Path) -> dict:
     with open(stats_csv, newline="") as fh:
         for row in csv.DictReader(fh):
@@ -199,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     in_flight = {(cid, email) for cid, email in result.get("in_flight", [])}
     stored = [(cid, key) for cid, key in _ratings_in_database(env)]
     row = _aggregated(out / "locust_stats.csv")
+    rushes = _rush_rows(env, result.get("rush", {}))
+    rush_counts = [n for counts in rushes.values() for n in counts]
     summary = {
         "database": engine, "users": args.users, "duration": args.time, "workers": args.workers,
         "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
@@ -209,7 +236,12 @@ def main(argv: list[str] | None = None) -> int:
         "lost": len(accepted - set(stored)), "duplicated": len(stored) - len(set(stored)),
         # Saved by a request the run's end cut off (the server finished it, Locust did not wait).
         "cut_off_at_stop": len((set(stored) - accepted) & in_flight),
-        "unexpected": len(set(stored) - accepted - in_flight), "output": str(out),
+        "unexpected": len(set(stored) - accepted - in_flight),
+        # Create rushes: five identical "new department" POSTs at once, double-clicked follow-ups and rotations.
+        "rushes": {kind: len(counts) for kind, counts in rushes.items()},
+        "rush_duplicates": sum(n - 1 for n in rush_counts if n > 1),
+        "rush_missing": sum(1 for n in rush_counts if n == 0),  # the run's end may cut a rush off
+        "output": str(out),
     }
     print(f"requests {summary['requests']} ({summary['requests_per_s']}/s), failures {summary['failures']}, "
           f"5xx {summary['server_errors']}; latency p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms, "
@@ -218,9 +250,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{summary['ratings_in_database']} in the database; lost {summary['lost']}, "
           f"duplicated {summary['duplicated']}, unexpected {summary['unexpected']} "
           f"(+{summary['cut_off_at_stop']} saved from requests cut off at the stop)")
+    print(f"create rushes: {summary['rushes']['departments']} department (5 at once), "
+          f"{summary['rushes']['follow_ups']} follow-up and {summary['rushes']['rotations']} rotation double clicks; "
+          f"duplicates {summary['rush_duplicates']}, none made {summary['rush_missing']}")
     print(json.dumps(summary))
     ok = (summary["server_errors"] == 0 and summary["lost"] == 0 and summary["duplicated"] == 0
-          and summary["unexpected"] == 0 and summary["accepted_submissions"] > 0)
+          and summary["unexpected"] == 0 and summary["accepted_submissions"] > 0 and summary["rush_duplicates"] == 0)
     return 0 if ok else 1
 
 

@@ -35,14 +35,20 @@ def upgrade():
         sa.column("updated_at", sa.DateTime(timezone=True)),
     )
     now = datetime.now(timezone.utc)
+    # A criterion kept by the downgrade (it has scores) is not inserted twice.
+    present = set(op.get_bind().execute(sa.text("SELECT key FROM criteria")).scalars())
     op.bulk_insert(
         criteria,
         [
             {"key": k, "name": n, "name_ru": r, "weight": 1.0, "position": i, "created_at": now, "updated_at": now}
-            for i, (k, n, r) in enumerate(CRITERIA)
+            for i, (k, n, r) in enumerate(CRITERIA) if k not in present
         ],
     )
 
 
 def downgrade():
-    op.execute(sa.text("DELETE FROM criteria WHERE key IN ('quality', 'timeliness', 'communication', 'value')"))
+    # Nothing with history is hard-deleted: a criterion that rating scores use stays.
+    op.execute(sa.text(
+        "DELETE FROM criteria WHERE key IN ('quality', 'timeliness', 'communication', 'value') "
+        "AND id NOT IN (SELECT criterion_id FROM rating_scores)"
+    ))

@@ -1,6 +1,5 @@
 """Forms of the admin area; choices that come from the database are filled in by the views."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..forms import DepartmentField, Form
 from ..models import DEPARTMENT_ROLES, ROLES
 from ..templating import ROLE_LABELS
 
@@ -42,22 +42,22 @@ class _RoleDepartmentMixin:
             raise ValidationError(_l("A department head or colleague needs a department."))
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     """A department or an external customer; ``version`` carries the loaded version for optimistic locking."""
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="internal")
-    parent_id = SelectField(_l("Part of"), coerce=_optional_int, validate_choice=False)
+    parent_id = DepartmentField(_l("Part of"), internal_only=True, search_endpoint="main.department_search")
     version = HiddenField()
     submit = SubmitField(_l("Save"))
 
 
-class ContractForm(FlaskForm):
+class ContractForm(Form):
     """An agreement: supplier, customer, internal product (chosen or typed), terms and validity."""
 
-    supplier_id = SelectField(_l("Supplier"), coerce=_optional_int, validate_choice=False)
-    customer_id = SelectField(_l("Customer"), coerce=_optional_int, validate_choice=False)
+    supplier_id = DepartmentField(_l("Supplier"), internal_only=True, search_endpoint="main.department_search")
+    customer_id = DepartmentField(_l("Customer"), search_endpoint="main.department_search")
     service_id = SelectField(_l("Internal product (existing)"), coerce=_optional_int, validate_choice=False)
     service_name = StringField(_l("…or a new internal product"), validators=[Optional(), Length(max=200)])
     standard = TextAreaField(_l("Standard (agreed terms and targets)"), validators=[Optional(), Length(max=10000)])
@@ -73,7 +73,7 @@ class ContractForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class UserCreateForm(_RoleDepartmentMixin, FlaskForm):
+class UserCreateForm(_RoleDepartmentMixin, Form):
     """A new user; an empty password means one is generated and shown once."""
 
     # Not wtforms' Email(): it refuses intranet domains such as .local that companies use.
@@ -81,31 +81,31 @@ class UserCreateForm(_RoleDepartmentMixin, FlaskForm):
                                                  Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an e-mail address."))])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    department_id = SelectField(_l("Department (for a head or a colleague)"), coerce=_optional_int,
-                                validate_choice=False)
+    department_id = DepartmentField(_l("Department (for a head or a colleague)"), internal_only=True,
+                                    search_endpoint="main.department_search")
     password = PasswordField(_l("Password (empty: generate one)"), validators=[Optional(), Length(min=8, max=200)])
     submit = SubmitField(_l("Create"))
 
 
-class UserEditForm(_RoleDepartmentMixin, FlaskForm):
+class UserEditForm(_RoleDepartmentMixin, Form):
     """A user's name, role and department."""
 
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    department_id = SelectField(_l("Department (for a head or a colleague)"), coerce=_optional_int,
-                                validate_choice=False)
+    department_id = DepartmentField(_l("Department (for a head or a colleague)"), internal_only=True,
+                                    search_endpoint="main.department_search")
     version = HiddenField()
     submit = SubmitField(_l("Save"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     """A new password for a user, or empty to generate one."""
 
     password = PasswordField(_l("New password (empty: generate one)"), validators=[Optional(), Length(min=8, max=200)])
     submit = SubmitField(_l("Reset password"))
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """A new period; dates may be left out for labels like 2026-Q4 or 2026-11."""
 
     label = StringField(_l("Label"), validators=[DataRequired(), Length(max=32)])
@@ -114,14 +114,14 @@ class PeriodForm(FlaskForm):
     submit = SubmitField(_l("Create period"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     """The reason for reopening a closed period (kept in the audit log)."""
 
     reason = TextAreaField(_l("Reason for reopening"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Reopen"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """Organization target and floor, HR's access to comments, default language."""
 
     target = FloatField(_l("Target T (0–100)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
@@ -131,7 +131,7 @@ class SettingsForm(FlaskForm):
     submit = SubmitField(_l("Save settings"))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     """A rating criterion's names and weight."""
 
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=100)])

@@ -14,7 +14,6 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
@@ -23,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from ..extensions import db
+from ..forms import Form
 from ..importer import export as exporter
 from ..importer import jobs
 from ..importer.service import COUNTED
@@ -36,14 +36,14 @@ from . import bp
 RECENT_JOBS = 20
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """An organization workbook, a ZIP of its CSV files, or one of those CSV files."""
 
     file = FileField(_l("Workbook (.xlsx), ZIP of CSV files, or one CSV file"), validators=[FileRequired()])
     submit = SubmitField(_l("Upload and preview"))
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     """A survey-tool export and the mapping of its columns to rating fields."""
 
     file = FileField(_l("Survey export (.csv or .xlsx)"), validators=[FileRequired()])

@@ -17,12 +17,14 @@ from ..auth import roles_required
 from ..auth.forms import EmptyForm
 from ..extensions import db
 from ..models import Contract, Criterion, Department, Period, Rating, User
+from ..services import once
 from ..services import org as org_service
 from ..services import periods as period_service
 from ..services import settings as settings_service
 from ..services import users as user_service
 from ..services.analysis import period_analysis
 from ..formerrors import show_errors
+from ..forms import DepartmentField
 from . import bp
 from .forms import (
     ContractForm,
@@ -38,6 +40,8 @@ from .forms import (
 )
 
 PER_PAGE = 50
+#: Rows of each list on the overview; the rest is counted ("…and 312 more").
+OVERVIEW_ROWS = 20
 
 
 @bp.before_request
@@ -79,9 +83,12 @@ def _version(form) -> int | None:
 
 
 def _choice_label(field) -> str | None:
-    """The label of the option the admin chose (for the conflict table)."""
+    """The label of the option the admin chose (for the conflict table); a department's code."""
     if field.data in (None, ""):
         return None
+    if isinstance(field, DepartmentField):
+        dep = db.session.get(Department, field.data)
+        return dep.code if dep is not None else None
     return next((str(c.label) for c in field.choices if c.value == str(field.data)), None)
 
 
@@ -105,13 +112,13 @@ def index():
         page=1, per_page=20, error_out=False,
     )
     has_head = exists().where(User.department_id == Department.id, User.role == "head", User.archived_at.is_(None))
-    headless = list(db.session.scalars(
+    headless = db.paginate(
         select(Department).where(Department.kind == "internal", Department.archived_at.is_(None), ~has_head)
-        .order_by(Department.code)
-    ))
+        .order_by(Department.code), page=1, per_page=OVERVIEW_ROWS, error_out=False,
+    )
     cut_off = _cut_off(open_period)
     return render_template("admin/index.html", open_period=open_period, rate=rate, counts=counts,
-                           never_rated=never_rated, headless=headless, cut_off=cut_off)
+                           never_rated=never_rated, headless=headless, cut_off=cut_off, overview_rows=OVERVIEW_ROWS)
 
 
 def _cut_off(period: Period | None) -> list[str] | None:
@@ -125,11 +132,7 @@ def _cut_off(period: Period | None) -> list[str] | None:
 
 
 def _department_form(form: DepartmentForm, dep: Department | None = None) -> DepartmentForm:
-    keep = {dep.parent_id} if dep is not None and dep.parent_id else set()
-    form.parent_id.choices = choices([("", _("— none —"))] + [
-        (i, label) for i, label in org_service.department_choices(internal_only=True, include_archived_ids=keep)
-        if dep is None or i != dep.id
-    ])
+    """The parent is a searchable field (no list of every department); the service checks it."""
     return form
 
 
@@ -151,8 +154,8 @@ def department_new():
     form = _department_form(DepartmentForm())
     if form.validate_on_submit():
         try:
-            dep = org_service.create_department(form.code.data, form.name.data, form.kind.data, form.parent_id.data,
-                                                actor_id=_actor())
+            dep = once.submit(None, org_service.create_department, form.code.data, form.name.data, form.kind.data,
+                              form.parent_id.data, actor_id=_actor())
         except org_service.OrgError as exc:
             show_errors(form, exc.errors)
         else:
@@ -215,17 +218,15 @@ def department_restore(dep_id: int):
 
 
 def _contract_form(form: ContractForm, con: Contract | None = None) -> ContractForm:
-    keep = {con.supplier_id, con.customer_id} if con is not None else set()
-    blank = [("", _("— choose —"))]
-    form.supplier_id.choices = choices(blank + org_service.department_choices(internal_only=True,
-                                                                              include_archived_ids=keep))
-    form.customer_id.choices = choices(blank + org_service.department_choices(include_archived_ids=keep))
-    services = org_service.service_choices()
+    # Departments are searchable fields; the products offered are the chosen supplier's only.
+    supplier_id = form.supplier_id.data if form.supplier_id.data is not None else (con.supplier_id if con else None)
+    services = org_service.service_choices(supplier_id) if supplier_id is not None else []
     if con is not None and con.service_id not in {sid for sid, _label, _dep in services}:
         services.append((con.service_id, f"{con.supplier.code}: {con.service.name}", con.supplier_id))
-    # data-supplier lets static/js/admin.js offer only the chosen supplier's products.
     form.service_id.choices = choices([("", _("— type a new one below —"))]) + [
         SelectChoice(str(sid), label, render_kw={"data-supplier": str(dep_id)}) for sid, label, dep_id in services]
+    # static/js/admin.js fetches another supplier's products from here when the supplier changes.
+    form.service_id.render_kw = {"data-services": url_for(".department_services")}
     return form
 
 
@@ -241,18 +242,36 @@ def _contract_input(form: ContractForm) -> org_service.ContractInput:
 @bp.route("/contracts")
 def contracts():
     """Agreements filtered by supplier, customer and text, sorted, paged."""
-    supplier_id = request.args.get("supplier", type=int)
-    customer_id = request.args.get("customer", type=int)
+    supplier, customer = _department_arg("supplier"), _department_arg("customer")
     q = request.args.get("q", "")
     show_archived = request.args.get("archived") == "1"
     sort = request.args.get("sort", "supplier")
-    page = db.paginate(org_service.contract_query(supplier_id, customer_id, q, show_archived, sort),
-                       page=_page(), per_page=PER_PAGE, error_out=False)
+    stmt = org_service.contract_query(supplier.id if supplier else None, customer.id if customer else None, q,
+                                      show_archived, sort)
+    if (request.args.get("supplier") and supplier is None) or (request.args.get("customer") and customer is None):
+        stmt = stmt.where(Contract.id.is_(None))  # an unknown department has no agreements
+    page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
     return render_template(
-        "admin/contracts.html", page=page, q=q, supplier_id=supplier_id, customer_id=customer_id,
-        show_archived=show_archived, sort=sort, suppliers=org_service.department_choices(internal_only=True),
-        customers=org_service.department_choices(),
+        "admin/contracts.html", page=page, q=q, supplier=request.args.get("supplier", "").strip(),
+        customer=request.args.get("customer", "").strip(), show_archived=show_archived, sort=sort,
     )
+
+
+def _department_arg(name: str) -> Department | None:
+    """The department a list filter names by code (or by id, as older links do), or None."""
+    value = request.args.get(name, "").strip()
+    dep = org_service.department_by_code(value)
+    if dep is None and value.isdigit() and len(value) <= 18:
+        dep = db.session.get(Department, int(value))
+    return dep
+
+
+@bp.route("/departments/services")
+def department_services():
+    """The internal products of the supplier ``?code=`` as JSON ``{"items": [{id, label}]}`` (the agreement form)."""
+    dep = _department_arg("code")
+    rows = org_service.service_choices(dep.id) if dep is not None else []
+    return {"items": [{"id": sid, "label": label} for sid, label, _dep in rows]}
 
 
 @bp.route("/contracts/new", methods=["GET", "POST"])
@@ -261,7 +280,7 @@ def contract_new():
     form = _contract_form(ContractForm())
     if form.validate_on_submit():
         try:
-            con = org_service.create_contract(_contract_input(form), actor_id=_actor())
+            con = once.submit(None, org_service.create_contract, _contract_input(form), actor_id=_actor())
         except org_service.OrgError as exc:
             show_errors(form, exc.errors)
         else:
@@ -330,9 +349,7 @@ def contract_restore(con_id: int):
 
 
 def _user_form(form, user: User | None = None):
-    keep = {user.department_id} if user is not None and user.department_id else set()
-    form.department_id.choices = choices([("", _("— none —"))] + org_service.department_choices(
-        internal_only=True, include_archived_ids=keep))
+    """The department is a searchable field (no list of every department); the service checks it."""
     return form
 
 
@@ -361,8 +378,8 @@ def user_new():
     if form.validate_on_submit():
         dep = db.session.get(Department, form.department_id.data) if form.department_id.data else None
         try:
-            user, generated = user_service.create_user(
-                form.email.data, form.role.data, department_code=dep.code if dep else None, name=form.name.data or "",
+            user, generated = once.submit(
+                None, user_service.create_user, form.email.data, form.role.data, department_code=dep.code if dep else None, name=form.name.data or "",
                 password=form.password.data or None, actor_id=_actor(),
             )
         except user_service.UserError as exc:
@@ -455,8 +472,8 @@ def periods():
     form = PeriodForm()
     if form.validate_on_submit():
         try:
-            period = period_service.create_period(form.label.data, form.start_date.data, form.end_date.data,
-                                                  actor_id=_actor())
+            period = once.submit(None, period_service.create_period, form.label.data, form.start_date.data,
+                                 form.end_date.data, actor_id=_actor())
         except period_service.PeriodError as exc:
             show_errors(form, exc.errors)
         else:

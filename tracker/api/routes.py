@@ -3,9 +3,7 @@
 Heads see their own department, the departments it has contracts with, its contracts
 and the ratings of them (as supplier or customer); members see the same departments but
 only the contracts they were added to (or rated) and only the ratings they gave; coo, hr
-and admin see everything. A rating's comment is shown to coo and admin, to hr when the setting
-``hr_sees_comments`` is ``yes``, to heads of the supplier and the customer, and to a
-member who gave the rating.
+and admin see everything. Which agreements and which comments: :mod:`tracker.auth.access`.
 """
 from __future__ import annotations
 
@@ -15,11 +13,11 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from werkzeug.utils import secure_filename
 
+from ..auth import access
 from ..extensions import db
-from ..models import Contract, ContractRespondent, Department, Period, Rating, RatingScore, Service
+from ..models import Contract, Department, Period, Rating, RatingScore, Service
 from ..services import analysis as analysis_service
 from ..services import graph_export
-from ..services import settings as settings_service
 from . import bp
 from .auth import api_login_required, api_roles_required
 from .openapi import openapi_document
@@ -27,7 +25,7 @@ from .openapi import openapi_document
 DEFAULT_PER_PAGE = 50
 MAX_PAGE = 10**9
 MAX_PER_PAGE = 500
-ALL_SEEING_ROLES = ("coo", "hr", "admin")
+ALL_SEEING_ROLES = access.ALL_SEEING_ROLES
 ANALYSIS_ROLES = ("coo", "hr", "admin")
 
 
@@ -74,11 +72,9 @@ def contracts():
         .options(joinedload(Contract.supplier), joinedload(Contract.customer), joinedload(Contract.service))
         .order_by(supplier.code, customer.code, Service.name, Contract.id)
     )
-    own = _own_department_id()
-    if current_user.role == "member":
-        stmt = stmt.where(Contract.id.in_(_member_contract_ids()))
-    elif own is not None:
-        stmt = stmt.where(or_(Contract.supplier_id == own, Contract.customer_id == own))
+    scope = access.contract_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(scope)
     return _page(stmt, _contract_json)
 
 
@@ -111,16 +107,17 @@ def ratings():
         )
         .order_by(Period.start_date, Period.label, supplier.code, customer.code, Rating.contract_id, Rating.id)
     )
-    own = _own_department_id()
     if current_user.role == "member":  # a member's colleagues' scores are not theirs to read
         stmt = stmt.where(Rating.respondent_id == current_user.id)
-    elif own is not None:
-        stmt = stmt.where(or_(Contract.supplier_id == own, Contract.customer_id == own))
+    else:
+        scope = access.contract_scope(current_user)
+        if scope is not None:
+            stmt = stmt.where(scope)
     for arg, column in (("period", Period.label), ("supplier", supplier.code), ("customer", customer.code)):
         value = request.args.get(arg, "").strip()
         if value:
             stmt = stmt.where(column == value)
-    show_comment = _comment_rule()
+    show_comment = access.comment_rule(current_user)
     return _page(stmt, lambda rating: _rating_json(rating, show_comment(rating)))
 
 
@@ -169,29 +166,6 @@ def _own_department_id() -> int | None:
     if current_user.department_id is None:  # pragma: no cover - a database constraint forbids it
         abort(403)
     return current_user.department_id
-
-
-def _member_contract_ids() -> Select:
-    """Ids of the contracts the current member was added to as a respondent or has rated."""
-    return (
-        select(ContractRespondent.contract_id).where(ContractRespondent.user_id == current_user.id)
-        .union(select(Rating.contract_id).where(Rating.respondent_id == current_user.id))
-    )
-
-
-def _comment_rule():
-    """A predicate: may the current user read this rating's comment?"""
-    role = current_user.role
-    if role in ("coo", "admin"):
-        return lambda rating: True
-    if role == "hr":
-        allowed = settings_service.get("hr_sees_comments") == "yes"
-        return lambda rating: allowed
-    if role == "head":
-        own = current_user.department_id
-        return lambda rating: own in (rating.contract.supplier_id, rating.contract.customer_id)
-    user_id = current_user.id
-    return lambda rating: user_id in (rating.respondent_id, rating.submitted_by_id)
 
 
 def _int_arg(name: str, default: int) -> int:

@@ -1,4 +1,15 @@
-"""Who may see what: the login manager's user loader and role decorators."""
+"""Who may see what: the login manager's user loader, role decorators, and the data rules.
+
+The data rules are the one home of "who may see which agreement and which comment"; the
+dashboard pages, the follow-up pages, the JSON API and the exports all ask them:
+
+- :func:`sees_contract` / :func:`contract_scope`: the COO, HR and admin see every agreement;
+  a head those their department supplies or receives; a member those they were added to as
+  a respondent or have rated.
+- :func:`sees_comment` / :func:`comment_rule`: a rating's comment is read by the COO and
+  admin, by HR when the setting ``hr_sees_comments`` is ``yes``, by the heads of the
+  supplier and the customer, and by the member who gave (or submitted) the rating.
+"""
 from __future__ import annotations
 
 from functools import wraps
@@ -7,9 +18,13 @@ from typing import Callable
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required
+from sqlalchemy import Select, or_, select
 
 from ..extensions import db
-from ..models import User
+from ..models import Contract, ContractRespondent, Rating, User
+
+#: Roles that see every agreement (and its scores).
+ALL_SEEING_ROLES = ("coo", "hr", "admin")
 
 
 def init_login_manager(login_manager: LoginManager) -> None:
@@ -62,19 +77,81 @@ def roles_required(*roles: str, login: Callable = login_required) -> Callable:
     return decorator
 
 
-def sees_comment_text(user, supplier_id: int | None = None, customer_id: int | None = None) -> bool:
-    """May ``user`` read rating comment text on an agreement between ``supplier_id`` and ``customer_id``?
+# --- data rules ------------------------------------------------------------------------------
 
-    COO and admin always; HR when the organization setting ``hr_sees_comments`` is "yes";
-    a head for the own department's agreements; nobody else.
-    """
-    from ..services import settings as settings_service
 
-    role = getattr(user, "role", None)
-    if role in ("coo", "admin"):
+def member_contract_ids(user) -> Select:
+    """SQL: ids of the contracts ``user`` was added to as a respondent or has rated."""
+    return (
+        select(ContractRespondent.contract_id).where(ContractRespondent.user_id == user.id)
+        .union(select(Rating.contract_id).where(Rating.respondent_id == user.id))
+    )
+
+
+def contract_scope(user):
+    """SQL condition on :class:`Contract` for the agreements ``user`` may see; None for all of them."""
+    if user.role in ALL_SEEING_ROLES:
+        return None
+    if user.role == "member":
+        return Contract.id.in_(member_contract_ids(user))
+    own = user.department_id if user.role == "head" else None
+    if own is None:
+        return Contract.id.is_(None)  # nobody's agreement
+    return or_(Contract.supplier_id == own, Contract.customer_id == own)
+
+
+def sees_contract(user, contract: Contract) -> bool:
+    """May ``user`` see this agreement, its scores and its follow-ups? (The rule of :func:`contract_scope`.)"""
+    if user.role in ALL_SEEING_ROLES:
         return True
-    if role == "hr":
-        return settings_service.get("hr_sees_comments") == "yes"
-    if role == "head":
-        return user.department_id is not None and user.department_id in (supplier_id, customer_id)
+    if user.role == "head":
+        return user.department_id is not None and user.department_id in (contract.supplier_id, contract.customer_id)
+    if user.role == "member":
+        return db.session.scalar(
+            select(Contract.id).where(Contract.id == contract.id, Contract.id.in_(member_contract_ids(user)))
+        ) is not None
     return False
+
+
+def agreement_comment_rule(user) -> Callable[[int | None, int | None], bool]:
+    """A predicate for one reader: may ``user`` read comment text on an agreement (supplier id, customer id)?
+
+    COO and admin always; HR when the organization setting ``hr_sees_comments`` is "yes"; a head
+    on the own department's agreements; nobody else (a member reads only the own ratings' comments,
+    see :func:`comment_rule`). Reads the setting once.
+    """
+    role = user.role
+    if role in ("coo", "admin"):
+        return lambda supplier_id, customer_id: True
+    if role == "hr":
+        from ..services import settings as settings_service
+
+        allowed = settings_service.get("hr_sees_comments") == "yes"
+        return lambda supplier_id, customer_id: allowed
+    if role == "head":
+        own = user.department_id
+        return lambda supplier_id, customer_id: own is not None and own in (supplier_id, customer_id)
+    return lambda supplier_id, customer_id: False
+
+
+def sees_comment_text(user, supplier_id: int | None = None, customer_id: int | None = None) -> bool:
+    """May ``user`` read comment text on an agreement between ``supplier_id`` and ``customer_id``? (One rule.)"""
+    return agreement_comment_rule(user)(supplier_id, customer_id)
+
+
+def comment_rule(user) -> Callable[[Rating], bool]:
+    """A predicate for one reader: may ``user`` read this rating's comment? (Reads the setting once.)
+
+    The agreement's rule (:func:`agreement_comment_rule`), and for a member the comments of
+    the ratings they gave or submitted.
+    """
+    on_agreement = agreement_comment_rule(user)
+    if user.role in ("coo", "admin", "hr", "head"):
+        return lambda rating: on_agreement(rating.contract.supplier_id, rating.contract.customer_id)
+    user_id = user.id
+    return lambda rating: user_id is not None and user_id in (rating.respondent_id, rating.submitted_by_id)
+
+
+def sees_comment(user, rating: Rating) -> bool:
+    """May ``user`` read the comment of ``rating``? See :func:`comment_rule`."""
+    return comment_rule(user)(rating)

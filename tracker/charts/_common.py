@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 
 import matplotlib
@@ -11,6 +12,9 @@ from matplotlib.figure import Figure
 from tracker.analysis import bands as _bands
 
 SVG_NS = "http://www.w3.org/2000/svg"
+# What XML 1.0 cannot carry (its Char production); the SVG must stay well-formed whatever the names hold.
+# charts/ imports nothing of the app, so the pattern of tracker.text.NOT_XML is repeated here.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
@@ -64,7 +68,7 @@ def finish_svg(data: bytes, titles: dict[str, str], description: str = "") -> by
     root.set("height", "100%")
     if description:
         title = ET.Element(f"{{{SVG_NS}}}title")
-        title.text = description
+        title.text = _NOT_XML.sub("", description)
         root.insert(0, title)
     for element in root.iter():
         if element.tag == f"{{{SVG_NS}}}a":
@@ -72,7 +76,7 @@ def finish_svg(data: bytes, titles: dict[str, str], description: str = "") -> by
         gid = element.get("id")
         if gid in titles:
             title = ET.Element(f"{{{SVG_NS}}}title")
-            title.text = titles[gid]
+            title.text = _NOT_XML.sub("", titles[gid])
             # inside the link when there is one: the tooltip then also names the link
             link = element.find(f".//{{{SVG_NS}}}a")
             (link if link is not None else element).insert(0, title)

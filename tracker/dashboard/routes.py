@@ -14,8 +14,8 @@ from flask_login import current_user
 from datetime import date
 
 from .. import formatting
-from ..auth import roles_required
 from ..analysis import standard_met_rate
+from ..auth import access, roles_required
 from ..charts import HistorySeries, dependency_graph, history_chart
 from ..services import chart_cache, data_version
 from ..scorecard.charts import department_trend_chart
@@ -152,9 +152,7 @@ def department_history_svg(code: str):
 @roles_required(*PAGE_ROLES)
 def contract(contract_id: int):
     """One agreement: standard, criticality, target and floor, health, reach, risk, ratings, follow-ups."""
-    con = queries.contract(contract_id)
-    if con is None:
-        abort(404)
+    con = _contract_or_404(contract_id)
     period = _period_or_404()
     periods = queries.analysis_service.known_periods()
     pa = queries.analysis_service.period_analysis(period) if period else None
@@ -165,8 +163,8 @@ def contract(contract_id: int):
     ratings = queries.ratings_of(contract_id, period) if period else []
     return render_template(
         "dashboard/contract.html", con=con, row=row, pa=pa, period=period, periods=periods, ratings=ratings,
-        follow_ups=queries.follow_ups_of(contract_id), sees_comments=_sees_comments(con), today=date.today(),
-        standard_met=standard_met_rate(r.standard_met for r in ratings),
+        follow_ups=queries.follow_ups_of(contract_id), sees_comment=access.comment_rule(current_user),
+        today=date.today(), standard_met=standard_met_rate(r.standard_met for r in ratings),
         watermelon=next((w for w in followup_service.watermelons(period) if w.contract_id == contract_id), None)
         if period else None,
         sees_respondents=current_user.role in ("admin", "coo"),
@@ -179,9 +177,9 @@ def contract(contract_id: int):
 @roles_required(*PAGE_ROLES)
 def contract_history_svg(contract_id: int):
     """Health of one agreement over the last periods, as SVG."""
-    con = queries.contract(contract_id)
+    con = _contract_or_404(contract_id)
     period = _period_or_404()
-    if con is None or period is None:
+    if period is None:
         abort(404)
     past = queries.history(period)
     values = [pa.contracts[contract_id].health if contract_id in pa.contracts else None for pa in past]
@@ -245,13 +243,9 @@ def _history_labels() -> dict[str, str]:
             "nps": _("Internal NPS"), "no_data": _("No data yet"), "stale": _("stale")}
 
 
-def _sees_comments(con) -> bool:
-    """Comment text: COO and admin always; HR when the setting allows; a head for own department's agreements."""
-    role = current_user.role
-    if role in ("coo", "admin"):
-        return True
-    if role == "hr":
-        return settings_service.get("hr_sees_comments") == "yes"
-    if role == "head":
-        return current_user.department_id in (con.supplier_id, con.customer_id)
-    return False
+def _contract_or_404(contract_id: int):
+    """The agreement, if it exists and the reader may see it (:func:`access.sees_contract`), else 404 as the API."""
+    con = queries.contract(contract_id)
+    if con is None or not access.sees_contract(current_user, con):
+        abort(404)
+    return con

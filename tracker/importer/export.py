@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Contract, Department, Period, Rating, User
+from ..text import printable
 from .reader import COLUMNS, CRITERIA_COLUMNS, FORMULA_STARTS
 
 __all__ = [
@@ -156,6 +157,8 @@ def _append_row(sheet, values: list[Any], *, bold: bool = False) -> None:
     the apostrophe is only needed in CSV, where nothing else can say so. (The sheet was
     re-read after every row before, which made an export quadratic in its rows.)
     """
+    # Text stored before the control-character rule would make the workbook unreadable (tracker.text).
+    values = [printable(v) if isinstance(v, str) else v for v in values]
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 

@@ -24,6 +24,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from ..text import CONTROL, CONTROL_IN_TEXT
+
 __all__ = [
     "COLUMNS",
     "CRITERIA_COLUMNS",
@@ -95,10 +97,9 @@ _KINDS = {"internal": "internal", "external": "external", "внутреннее"
 #: list (= + - @ tab CR), ASVS 1.2.10's NUL, line feed, and the full-width forms some spreadsheets accept.
 FORMULA_STARTS = "=+-@\t\r\n\x00\uff1d\uff0b\uff0d\uff20"
 _NEUTRALISED = re.compile("^'(?=[" + re.escape(FORMULA_STARTS) + "])")
-#: Control characters refused in any cell (they break GraphML/GEXF and are never typed on purpose) …
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-#: … except tab and line breaks in free text.
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters refused in any cell, except tab and line breaks in free text: the one rule of tracker.text.
+_CONTROL = CONTROL
+_CONTROL_IN_TEXT = CONTROL_IN_TEXT
 _FREE_TEXT = frozenset({"comment", "standard"})
 
 

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 from .api import ApiToken
 from .data_version import DataVersion
+from .guards import FormSubmission, RateLimitCounter
 from .org import CRITICALITY_NAMES, DEPARTMENT_KINDS, Contract, ContractRespondent, Department, Service
 from .rating import PERIOD_STATUSES, STANDARD_MET, Criterion, Period, Rating, RatingScore
 from .user import DEPARTMENT_ROLES, ROLES, User
@@ -26,12 +27,14 @@ __all__ = [
     "FollowUpAction",
     "FollowUpEvent",
     "Notification",
+    "FormSubmission",
     "KpiTarget",
     "PERIOD_STATUSES",
     "Period",
     "ROLES",
     "Rating",
     "RatingScore",
+    "RateLimitCounter",
     "Rotation",
     "STANDARD_MET",
     "Service",

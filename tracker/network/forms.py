@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form as TrackerForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
-class NetworkUploadForm(FlaskForm):
+class NetworkUploadForm(TrackerForm):
     """Who asks whom (CSV, Pajek or GraphML) and, for a CSV edge list, the people file."""
 
     edges = FileField(_l("Ties: who asks whom (.csv, .txt, .net, .paj or .graphml)"), validators=[FileRequired()])
@@ -18,7 +18,7 @@ class NetworkUploadForm(FlaskForm):
     submit = SubmitField(_l("Upload and preview"))
 
 
-class NetworkApplyForm(FlaskForm):
+class NetworkApplyForm(TrackerForm):
     """The previewed upload, kept on the server by random names, to be stored."""
 
     edges_stored = HiddenField(validators=[DataRequired(), Length(max=64)])
@@ -30,7 +30,7 @@ class NetworkApplyForm(FlaskForm):
     submit = SubmitField(_l("Import this survey"))
 
 
-class ThresholdForm(FlaskForm):
+class ThresholdForm(TrackerForm):
     """The organization's shadow-service threshold."""
 
     threshold = IntegerField(_l("Shadow service threshold (informal ties)"),

@@ -1,14 +1,15 @@
-"""Profile views: create and revoke personal API tokens."""
+"""Profile views: change one's password; create and revoke personal API tokens."""
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from ..auth.forms import EmptyForm
 from ..services import tokens as token_service
+from ..services import users as user_service
 from . import bp
-from .forms import TokenForm
+from .forms import PasswordForm, TokenForm
 
 
 def _render(form: TokenForm, new_token: str | None = None, status: int = 200):
@@ -54,3 +55,20 @@ def revoke(token_id: int):
         abort(404)
     flash(_("Token “%(name)s” revoked.", name=token.name), "info")
     return redirect(url_for("profile.tokens"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password (the current one required); other sessions and API tokens end."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            user_service.change_password(current_user, form.current.data, form.password.data)
+        except user_service.UserError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            login_user(current_user._get_current_object())  # this session goes on with the new version
+            flash(_("Password changed. Your other sessions and your API tokens have ended."), "success")
+            return redirect(url_for("profile.password"))
+    return render_template("profile/password.html", form=form), 400 if form.errors else 200

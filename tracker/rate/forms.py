@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..formatting import criterion_name
+from ..forms import Form
 from ..models import Criterion, Rating
 from ..services.ratings import RatingInput
 
@@ -18,7 +18,7 @@ STANDARD_CHOICES = [SelectChoice("met", _l("met")), SelectChoice("partly", _l("p
                     SelectChoice("missed", _l("missed")), SelectChoice(NA, _l("N/A"))]
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     """One respondent's answers about one contract; criterion fields are added per criterion."""
 
     standard_met = RadioField(_l("Was the agreed standard met?"), choices=STANDARD_CHOICES, validators=[Optional()])
@@ -99,7 +99,7 @@ def rating_form_class(criteria: list[Criterion]) -> type[RatingForm]:
     return type("CriteriaRatingForm", (RatingForm,), fields)
 
 
-class RespondentForm(FlaskForm):
+class RespondentForm(Form):
     """Add a colleague of the department as a respondent."""
 
     user_id = SelectField(_l("Colleague"), coerce=int, validators=[DataRequired()])

@@ -1,6 +1,6 @@
 """Forms of the rotations area; department, person and agreement choices are filled in by the views."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import DepartmentField, Form as TrackerForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -13,13 +13,16 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class RotationForm(FlaskForm):
+class RotationForm(TrackerForm):
     """A rotation: who (a user, or a name and home department), where, when, how long, why."""
 
     person_user_id = SelectField(_l("Person (a user)"), coerce=_optional_int, validate_choice=False)
     person = StringField(_l("Person"), validators=[Optional(), Length(max=200)])
-    from_department_id = SelectField(_l("From department"), coerce=_optional_int, validate_choice=False)
-    to_department_id = SelectField(_l("To department"), coerce=_optional_int, validate_choice=False)
+    # Typed codes with a searchable list (tracker.forms.DepartmentField): a select of every department
+    # made the page grow with the organization.
+    from_department_id = DepartmentField(_l("From department"), internal_only=True,
+                                         search_endpoint="main.department_search")
+    to_department_id = DepartmentField(_l("To department"), internal_only=True, search_endpoint="main.department_search")
     on_date = DateField(_l("Date"), validators=[Optional()])
     duration = SelectField(_l("Duration"), choices=DURATION_CHOICES, default="day")
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
@@ -29,7 +32,7 @@ class RotationForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(TrackerForm):
     """Mark a planned rotation done (with both sides' notes) or cancelled (with a reason)."""
 
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
@@ -39,14 +42,14 @@ class StatusForm(FlaskForm):
     submit = SubmitField(_l("Set status"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(TrackerForm):
     """Move a planned rotation to another week of its period."""
 
     week = DateField(_l("Week"), validators=[Optional()])
     submit = SubmitField(_l("Move"))
 
 
-class RotationSettingsForm(FlaskForm):
+class RotationSettingsForm(TrackerForm):
     """Weekly capacities (default and per department), how long a rotation keeps a pair out, the calendar's zone."""
 
     sends = IntegerField(_l("People a department may send per week"), validators=[InputRequired(), NumberRange(0, 50)])

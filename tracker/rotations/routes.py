@@ -47,20 +47,12 @@ def _period():
 
 
 def _with_choices(form: RotationForm, rot: Rotation | None = None) -> RotationForm:
-    keep = {rot.from_department_id, rot.to_department_id} if rot else set()
-    deps = list(db.session.scalars(
-        select(Department).where(Department.kind == "internal")
-        .where((Department.archived_at.is_(None)) | (Department.id.in_(keep or {-1})))
-        .order_by(Department.code)
-    ))
-    choices = [("", "—")] + [(d.id, f"{d.code} — {d.name}") for d in deps]
-    form.from_department_id.choices = choices
-    form.to_department_id.choices = choices
-    codes = {d.id: d.code for d in deps}
-    users = db.session.scalars(select(User).where(User.department_id.in_(codes), User.archived_at.is_(None))
-                               .order_by(User.name, User.email))
+    """People of internal departments to choose from, and the agreements between the two departments chosen."""
+    users = db.session.execute(
+        select(User, Department.code).join(Department, User.department_id == Department.id)
+        .where(Department.kind == "internal", User.archived_at.is_(None)).order_by(User.name, User.email)).all()
     form.person_user_id.choices = [("", _("— type a name below —"))] + [
-        (u.id, f"{u.name or u.email} ({codes[u.department_id]})") for u in users]
+        (u.id, f"{u.name or u.email} ({code})") for u, code in users]
     pair = {form.from_department_id.data, form.to_department_id.data} - {None}
     contracts = []
     if len(pair) == 2:

@@ -1,6 +1,6 @@
 """Forms of the scorecard area: KPI targets of the organization and of one department."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form as TrackerForm
 from wtforms import DecimalField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -22,12 +22,12 @@ def _fields(required: bool) -> dict:
             for metric, label in METRIC_LABELS.items()}
 
 
-OrganizationTargetsForm = type("OrganizationTargetsForm", (FlaskForm,), {
+OrganizationTargetsForm = type("OrganizationTargetsForm", (TrackerForm,), {
     **_fields(True), "submit": SubmitField(_l("Save targets")),
     "__doc__": "The organization's default KPI targets (every field required).",
 })
 
-DepartmentTargetsForm = type("DepartmentTargetsForm", (FlaskForm,), {
+DepartmentTargetsForm = type("DepartmentTargetsForm", (TrackerForm,), {
     **_fields(False), "submit": SubmitField(_l("Save targets")),
     "__doc__": "One department's own KPI targets; a blank field means the organization default.",
 })

@@ -116,12 +116,14 @@ def can_answer(user, fu: FollowUp) -> bool:
 
 
 def can_view(user, fu: FollowUp) -> bool:
-    """The COO and admin see every follow-up; a head or member those on their department's agreements (either side)."""
+    """The COO and admin see every follow-up; its owner; a head those on the agreements the one rule lets them see."""
+    from ..auth.access import sees_contract  # the one rule of who sees which agreement
+
     if user.role in ("coo", "admin"):
         return True
     if fu.owner_id is not None and user.id == fu.owner_id:
         return True
-    return user.role == "head" and user.department_id in (fu.contract.supplier_id, fu.contract.customer_id)
+    return user.role == "head" and sees_contract(user, fu.contract)
 
 
 def state_word(status: str) -> str:

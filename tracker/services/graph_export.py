@@ -8,11 +8,11 @@ escapes the text.
 from __future__ import annotations
 
 import io
-import re
 
 import networkx as nx
 
 from ..analysis import BAND_COLOURS, PeriodAnalysis, figure_band
+from ..text import printable
 
 __all__ = ["FORMATS", "NODE_ATTRIBUTES", "EDGE_ATTRIBUTES", "export_graph", "period_graph"]
 
@@ -105,13 +105,9 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-#: Characters XML 1.0 cannot carry at all: a writer emits them and every reader then rejects the file.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _text(value: str | None) -> str | None:
-    # The importer refuses control characters; data from before that (or from the admin forms) is cleaned here.
-    return None if value is None else _NOT_XML.sub("", value)
+    # Input refuses control characters; data stored before that rule is cleaned here (tracker.text).
+    return None if value is None else printable(value)
 
 
 def _present(values: dict) -> dict:

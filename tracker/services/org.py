@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -232,14 +232,40 @@ def restore_department(dep: Department, *, actor_id: int | None = None) -> None:
     db.session.commit()
 
 
-def department_choices(*, internal_only: bool = False, include_archived_ids: set[int] | None = None) -> list:
-    """``[(id, "CODE — name")]`` of active departments (plus the given archived ones), by code."""
-    stmt = select(Department).order_by(Department.code)
-    keep = include_archived_ids or set()
-    stmt = stmt.where(or_(Department.archived_at.is_(None), Department.id.in_(keep)))
+#: Rows a department search answers at most (a searchable select offers these as the admin types).
+SEARCH_LIMIT = 20
+
+
+def search_departments(q: str = "", *, internal_only: bool = False, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Active departments whose code or name contains ``q`` (case-insensitive), codes starting with it first.
+
+    Returns at most ``limit`` (≤ 100) dicts ``{"id", "code", "name", "kind"}``: one bounded query
+    whatever the size of the organization.
+    """
+    q = (q or "").strip().lower()[:100]
+    stmt = select(Department.id, Department.code, Department.name, Department.kind).where(
+        Department.archived_at.is_(None))
     if internal_only:
         stmt = stmt.where(Department.kind == "internal")
-    return [(d.id, f"{d.code} — {d.name}") for d in db.session.scalars(stmt)]
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(func.lower(Department.code).like(like, escape="\\"),
+                              func.lower(Department.name).like(like, escape="\\")))
+        starts = func.lower(Department.code).like(like[1:], escape="\\")
+        stmt = stmt.order_by(case((starts, 0), else_=1), Department.code)
+    else:
+        stmt = stmt.order_by(Department.code)
+    rows = db.session.execute(stmt.limit(max(1, min(limit, 100))))
+    return [{"id": i, "code": code, "name": name, "kind": kind} for i, code, name, kind in rows]
+
+
+def department_by_code(code: str) -> Department | None:
+    """The department with this code, compared case-insensitively (archived ones included), or None."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return db.session.scalar(select(Department).where(func.lower(Department.code) == code.lower())
+                             .order_by(Department.archived_at.is_not(None), Department.id).limit(1))
 
 
 # --- contracts -------------------------------------------------------------------------------
@@ -334,14 +360,21 @@ def contract_audit_values(supplier_code: str | None, customer_code: str | None, 
     }
 
 
-def service_choices() -> list[tuple[int, str, int]]:
-    """``[(id, "SUPPLIER: service", supplier id)]`` of the active services of active internal departments."""
-    rows = db.session.execute(
+def service_choices(supplier_id: int | None = None) -> list[tuple[int, str, int]]:
+    """``[(id, "SUPPLIER: service", supplier id)]`` of the active services of active internal departments.
+
+    With ``supplier_id``, only that supplier's (a form offers one supplier's products, so its
+    size does not grow with the organization); with None, every supplier's.
+    """
+    stmt = (
         select(Service.id, Department.code, Service.name, Department.id)
         .join(Department, Service.department_id == Department.id)
         .where(Service.archived_at.is_(None), Department.archived_at.is_(None), Department.kind == "internal")
         .order_by(Department.code, Service.name)
     )
+    if supplier_id is not None:
+        stmt = stmt.where(Department.id == supplier_id)
+    rows = db.session.execute(stmt)
     return [(sid, f"{code}: {name}", dep_id) for sid, code, name, dep_id in rows]
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "hash_secret",
     "load_user_from_request",
     "revoke_token",
+    "revoke_all",
     "user_tokens",
 ]
 
@@ -95,6 +96,22 @@ def revoke_token(user_id: int, token_id: int) -> ApiToken:
         audit.record("revoke", "api_token", token.id, {"revoked_at": [None, token.revoked_at]}, user_id=user_id)
         db.session.commit()
     return token
+
+
+def revoke_all(user_id: int, *, actor_id: int | None = None) -> int:
+    """Revoke every live token of the user, audited, without committing; return how many.
+
+    Called by the user services that end a user's sessions for good (a password reset or
+    change, an archive), inside their transaction: a revoked token never comes back, so
+    restoring an archived user does not revive the old tokens.
+    """
+    now = utcnow()
+    live = list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))))
+    for token in live:
+        token.revoked_at = now
+        audit.record("revoke", "api_token", token.id, {"revoked_at": [None, now]}, user_id=actor_id)
+    return len(live)
 
 
 def find_user(plain: str | None) -> User | None:

@@ -1,4 +1,4 @@
-"""Users: authenticate, create, update, reset password, archive and restore."""
+"""Users: authenticate, create, update, reset or change a password, archive and restore."""
 from __future__ import annotations
 
 import secrets
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import DEPARTMENT_ROLES, ROLES, Department, User
 from ..models.base import utcnow
 from . import audit
+from . import tokens as token_service
 from .org import ConflictError
 from .messages import _
 from .settings import LOCALES
@@ -203,10 +204,35 @@ def reset_password(user: User, password: str | None = None, *, actor_id: int | N
         password = generated = secrets.token_urlsafe(12)
     user.set_password(password)
     user.session_version = (user.session_version or 1) + 1  # every existing session and cookie ends
+    token_service.revoke_all(user.id, actor_id=actor_id)  # and every API token
     # The hash itself never goes to the audit log.
     audit.record("update", "user", user.id, {"password": ["***", "***"]}, user_id=actor_id)
     db.session.commit()
     return generated
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user changes their own password and commits; every other session and API token ends.
+
+    The caller logs the current request in again with the new session version.
+
+    Raises
+    ------
+    UserError
+        ``current`` is not the user's password (field ``current``), or ``new`` is shorter
+        than 8 characters or equal to the current one (field ``password``).
+    """
+    if not user.check_password(current or ""):
+        raise UserError(_("the current password is wrong"), "current")
+    if not new or len(new) < MIN_PASSWORD_LENGTH:
+        raise UserError(_("a password needs at least %(n)d characters", n=MIN_PASSWORD_LENGTH), "password")
+    if new == current:
+        raise UserError(_("the new password is the same as the current one"), "password")
+    user.set_password(new)
+    user.session_version = (user.session_version or 1) + 1
+    token_service.revoke_all(user.id, actor_id=user.id)
+    audit.record("update", "user", user.id, {"password": ["***", "***"]}, user_id=user.id)
+    db.session.commit()
 
 
 def archive_user(user: User, *, actor_id: int | None = None) -> None:
@@ -224,6 +250,7 @@ def archive_user(user: User, *, actor_id: int | None = None) -> None:
     now = utcnow()
     user.archived_at = now
     user.session_version = (user.session_version or 1) + 1
+    token_service.revoke_all(user.id, actor_id=actor_id)  # restoring the user does not revive them
     audit.record("archive", "user", user.id, {"archived_at": [None, now]}, user_id=actor_id)
     db.session.commit()
 
