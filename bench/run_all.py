@@ -66,6 +66,7 @@ def run(name: str, command: list[str], extra: dict) -> dict:
         return {"step": name, "status": "absent"}
     print(f"\n### {name}: {' '.join(command[1:])}", flush=True)
     env = dict(os.environ, **extra)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     t0 = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     last = ""
