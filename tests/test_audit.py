@@ -163,6 +163,7 @@ def _write_cases(o) -> dict:
         users.archive_user: lambda: users.archive_user(state["user"], actor_id=admin),
         users.restore_user: lambda: users.restore_user(state["user"], actor_id=admin),
         users.set_locale: lambda: users.set_locale(state["user"], "ru", actor_id=state["user"].id),
+        settings.save_settings: lambda: settings.save_settings({"target": "71"}, actor_id=admin),
         settings.set_organization: lambda: settings.set_organization(target=80, floor=55, hr_sees_comments=True,
                                                                      default_locale="en", actor_id=admin),
         settings.add_criterion: new_criterion,

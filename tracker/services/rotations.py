@@ -898,23 +898,6 @@ def set_rotation_settings(new: RotationSettings, *, actor_id: int | None = None)
     for code, (sends, hosts) in new.overrides.items():
         wanted[f"rotation_sends_per_week:{code}"] = str(sends)
         wanted[f"rotation_hosts_per_week:{code}"] = str(hosts)
-    current = settings_service.all_settings()
-    stale = [k for k in current if k.startswith(("rotation_sends_per_week:", "rotation_hosts_per_week:"))
-             and k not in wanted]
-    changes = {k: [current.get(k), v] for k, v in wanted.items() if current.get(k) != v}
-    changes |= {k: [current[k], None] for k in stale}
-    from ..models import Setting
-    for key in stale:
-        db.session.delete(db.session.get(Setting, key))
-    for key, value in wanted.items():
-        if key not in changes:
-            continue
-        row = db.session.get(Setting, key)
-        if row is None:
-            db.session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-    if changes:
-        audit.record("update", "setting", None, changes, user_id=actor_id)
-        db.session.commit()
-    return changes
+    stale = [k for k in settings_service.all_settings()
+             if k.startswith(("rotation_sends_per_week:", "rotation_hosts_per_week:")) and k not in wanted]
+    return settings_service.save_settings(wanted, remove=stale, actor_id=actor_id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ..extensions import db
 from ..models import Criterion, Setting
@@ -134,8 +135,24 @@ def set_organization(
         "hr_sees_comments": "yes" if hr_sees_comments else "no",
         "default_locale": default_locale,
     }
+    return save_settings(new, actor_id=actor_id)
+
+
+def save_settings(new: dict[str, str], *, remove: Iterable[str] = (), actor_id: int | None = None
+                  ) -> dict[str, list]:
+    """Store ``new`` (``{key: text}``) and delete the stored keys of ``remove``, already validated.
+
+    One audit row of what changed (``{key: [old, new]}``, ``None`` for a removed key), one commit
+    when anything changed; returns the changes. The one writer of settings rows.
+    """
     current = all_settings()
-    changes = {k: [current[k], v] for k, v in new.items() if current[k] != v}
+    removed = [k for k in remove if k in current and k not in new]
+    changes = {k: [current.get(k), v] for k, v in new.items() if current.get(k) != v}
+    changes |= {k: [current[k], None] for k in removed}
+    for key in removed:
+        row = db.session.get(Setting, key)
+        if row is not None:
+            db.session.delete(row)
     for key, value in new.items():
         if key not in changes:
             continue
