@@ -31,6 +31,7 @@ from ..importer.uploads import ImportFileError
 from ..models import ImportJob, SurveyMapping
 from ..services import analysis as analysis_service
 from ..services import imports as import_service
+from ..views import period_or_404
 from . import bp
 
 RECENT_JOBS = 20
@@ -288,13 +289,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def export_period(what: str, fmt: str):
     """A period's ratings or per-department figures (``?period=LABEL``, default the current one)."""
-    label = request.args.get("period", "")
-    try:
-        period = analysis_service.resolve_period(label) if label else analysis_service.current_period()
-    except LookupError:
-        abort(404)
-    if period is None:
-        abort(404)
+    period = period_or_404()
     rows = exporter.ratings_report(period) if what == "ratings" else exporter.departments_report(period)
     filename = f"{what}-{period.label}.{fmt}"
     if fmt == "csv":

@@ -108,31 +108,35 @@ def department_point(pa: PeriodAnalysis, code: str) -> DepartmentPoint:
                            None if d is None else d.response_rate)
 
 
+class _Change:
+    """A figure in two periods; `change` is after − before (points), None when either is missing."""
+
+    __slots__ = ()
+    before: float | None
+    after: float | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.before is None or self.after is None else self.after - self.before
+
+
 @dataclass(frozen=True, slots=True)
-class LinkChange:
+class LinkChange(_Change):
     """One agreement in both periods: health before and after (points) and the change."""
 
     contract: Contract
     before: float | None
     after: float | None
 
-    @property
-    def change(self) -> float | None:
-        return None if self.before is None or self.after is None else self.after - self.before
-
 
 @dataclass(frozen=True, slots=True)
-class DepartmentChange:
+class DepartmentChange(_Change):
     """Chain strength of one internal department in both periods and the change (points)."""
 
     code: str
     name: str
     before: float | None
     after: float | None
-
-    @property
-    def change(self) -> float | None:
-        return None if self.before is None or self.after is None else self.after - self.before
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,11 +240,7 @@ def periods_read(period: str, periods: Sequence[str]) -> list[str]:
     The trend compares the contract health of `period` with the two periods before it, and
     each of those may borrow a stale value from up to two periods before itself, so no rating
     older than four periods before `period` can change a figure. A loader reads only these.
-
-    Raises
-    ------
-    ValueError
-        If `period` is not in `periods`.
+    Raises ValueError when `period` is not in `periods`.
 
     Examples
     --------

@@ -15,9 +15,10 @@ from werkzeug.utils import secure_filename
 
 from ..auth import access
 from ..extensions import db
-from ..models import Contract, Department, Period, Rating, RatingScore, Service
+from ..models import Contract, Department, Period, Rating, RatingScore
 from ..services import analysis as analysis_service
 from ..services import graph_export
+from ..services import org as org_service
 from . import bp
 from .auth import api_login_required, api_roles_required
 from .openapi import openapi_document
@@ -62,16 +63,7 @@ def departments():
 @api_login_required
 def contracts():
     """Contracts by supplier, customer and service (a head or member: those of their department)."""
-    supplier = aliased(Department)
-    customer = aliased(Department)
-    stmt = (
-        select(Contract)
-        .join(supplier, Contract.supplier_id == supplier.id)
-        .join(customer, Contract.customer_id == customer.id)
-        .join(Service, Contract.service_id == Service.id)
-        .options(joinedload(Contract.supplier), joinedload(Contract.customer), joinedload(Contract.service))
-        .order_by(supplier.code, customer.code, Service.name, Contract.id)
-    )
+    stmt = org_service.contract_query(show_archived=True)
     scope = access.contract_scope(current_user)
     if scope is not None:
         stmt = stmt.where(scope)

@@ -139,8 +139,6 @@ class Rotation(TimestampMixin, db.Model):
     visitor_note: Mapped[str | None] = mapped_column(Text)
     host_note: Mapped[str | None] = mapped_column(Text)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    # The form's one-time token: a double click posts it twice, the database keeps one row.
-    request_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class KpiTarget(TimestampMixin, db.Model):

@@ -22,6 +22,7 @@ from ..importer.network import NETWORK_EXTENSIONS, read_network
 from ..importer.uploads import ImportFileError, store_upload, upload_folder
 from ..services import analysis as analysis_service
 from ..services import network as service
+from ..views import period_or_404
 from . import bp
 from .forms import NetworkApplyForm, NetworkUploadForm, ThresholdForm
 from .overlay import overlay_svg
@@ -30,16 +31,6 @@ ROLES = ("coo", "admin")
 TABLES = ("shadow", "dormant", "reliance")
 # A chart document may carry its own inline styles and nothing else (as the dashboard's graph).
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
-
-
-def _period():
-    label = request.args.get("period", "").strip()
-    if not label:
-        return analysis_service.current_period()
-    try:
-        return analysis_service.resolve_period(label)
-    except LookupError:
-        abort(404)
 
 
 def _threshold() -> int | None:
@@ -52,7 +43,7 @@ def _threshold() -> int | None:
 
 
 def _comparison() -> service.Comparison:
-    return service.comparison(_period(), threshold_value=_threshold())
+    return service.comparison(period_or_404(required=False), threshold_value=_threshold())
 
 
 @bp.route("/")
@@ -149,7 +140,7 @@ def overlay():
 @roles_required(*ROLES)
 def graph_svg():
     """The dependency graph of the period with the informal network drawn over it, as SVG."""
-    period = _period()
+    period = period_or_404(required=False)
     if period is None:
         abort(404)
     cmp = service.comparison(period, threshold_value=_threshold())

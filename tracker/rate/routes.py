@@ -22,6 +22,7 @@ from ..services import periods as periods_service
 from ..services import ratings as rating_service
 from ..services import respondents as respondent_service
 from ..services import settings as settings_service
+from ..views import period_or_404
 from . import bp, queries
 from .forms import RatingForm, RespondentForm, rating_form_class
 
@@ -200,14 +201,7 @@ def remove_respondent(contract_id: int, user_id: int):
 def feedback():
     """What the head's department's internal customers say about it, for a chosen period."""
     periods = analysis_service.known_periods()
-    label = request.args.get("period")
-    if label:
-        try:
-            period: Period | None = analysis_service.resolve_period(label)
-        except LookupError:
-            abort(404)
-    else:
-        period = analysis_service.current_period()
+    period = period_or_404(required=False)
     department = db.session.get(Department, current_user.department_id)
     rows, totals, history_labels = [], {}, []
     if period is not None:

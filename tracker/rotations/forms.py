@@ -1,7 +1,7 @@
 """Forms of the rotations area; department, person and agreement choices are filled in by the views."""
 from flask_babel import lazy_gettext as _l
-from ..forms import DepartmentField, Form as TrackerForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from ..forms import CreateForm, DepartmentField, Form as TrackerForm
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -13,7 +13,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class RotationForm(TrackerForm):
+class RotationForm(CreateForm):
     """A rotation: who (a user, or a name and home department), where, when, how long, why."""
 
     person_user_id = SelectField(_l("Person (a user)"), coerce=_optional_int, validate_choice=False)
@@ -28,7 +28,6 @@ class RotationForm(TrackerForm):
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
     contract_id = SelectField(_l("Linked agreement"), coerce=_optional_int, validate_choice=False)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
-    request_token = HiddenField()
     submit = SubmitField(_l("Save"))
 
 

@@ -4,7 +4,6 @@ Thin views: form → validate → service → flash → redirect.
 """
 from __future__ import annotations
 
-import secrets
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -20,6 +19,7 @@ from ..formerrors import show_errors
 from ..importer.export import csv_bytes, xlsx_bytes
 from ..models import Contract, Department, Rotation, User
 from ..services import analysis as analysis_service
+from ..services import once
 from ..services import rotations as service
 from . import bp
 from .forms import MoveForm, RotationForm, RotationSettingsForm, StatusForm
@@ -70,8 +70,7 @@ def _input(form: RotationForm, period_id: int | None = None) -> service.Rotation
         person=form.person.data or "", from_department_id=form.from_department_id.data,
         to_department_id=form.to_department_id.data, on_date=form.on_date.data, duration=form.duration.data,
         notes=form.notes.data or "", person_user_id=form.person_user_id.data, period_id=period_id,
-        purpose=form.purpose.data or "", contract_id=form.contract_id.data,
-        request_token=form.request_token.data or None)
+        purpose=form.purpose.data or "", contract_id=form.contract_id.data)
 
 
 @bp.route("/")
@@ -180,11 +179,14 @@ def new():
             form.on_date.data = date.fromisoformat(request.args.get("date", ""))
         except ValueError:
             pass
-        form.request_token.data = secrets.token_urlsafe(24)
     _with_choices(form)
     if form.validate_on_submit():
         try:
-            rot = service.create_rotation(_input(form), actor_id=current_user.id)
+            rot = once.submit(form.form_token.data, service.create_rotation, _input(form),
+                              actor_id=current_user.id, submitter_id=current_user.id)
+        except once.AlreadySubmitted as exc:
+            flash(str(exc), "info")
+            return redirect(url_for(".index"))
         except service.RotationError as exc:
             show_errors(form, exc.errors)
         else:

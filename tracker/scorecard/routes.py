@@ -22,6 +22,7 @@ from ..importer.export import csv_bytes, xlsx_bytes
 from ..services import analysis as analysis_service
 from ..services import kpi as kpi_service
 from ..services import scorecard as scorecard_service
+from ..views import period_or_404
 from . import bp
 from .forms import METRIC_LABELS, DepartmentTargetsForm, OrganizationTargetsForm
 
@@ -31,23 +32,11 @@ EDITORS = ("coo", "admin")
 SORTS = ("code", "name", "met", "missed", *METRICS)
 
 
-def _period_or_404():
-    """The period of ``?period=`` (404 for an unknown label), else the current one (404 when none)."""
-    label = request.args.get("period", "").strip()
-    try:
-        period = analysis_service.resolve_period(label) if label else analysis_service.current_period()
-    except LookupError:
-        abort(404)
-    if period is None:
-        abort(404)
-    return period
-
-
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():
     """Company scorecard: every department × every KPI of a period, sortable by each column."""
-    period = _period_or_404()
+    period = period_or_404()
     board = scorecard_service.company_scorecard(period)
     sort = request.args.get("sort", "code")
     if sort.lstrip("-") not in SORTS:
@@ -64,7 +53,7 @@ def department(code: str):
     dep = kpi_department_or_404(code)
     if current_user.role == "head" and current_user.department_id != dep.id:
         abort(403)
-    period = _period_or_404()
+    period = period_or_404()
     board = scorecard_service.company_scorecard(period)
     return render_template("scorecard/department.html", dep=dep, card=board.card(code), board=board,
                            period=period, periods=analysis_service.known_periods(), labels=METRIC_LABELS,
@@ -117,7 +106,7 @@ def department_targets(code: str):
 @roles_required(*EDITORS)
 def export_csv():
     """The company scorecard as an Excel-safe CSV (UTF-8 with BOM)."""
-    period = _period_or_404()
+    period = period_or_404()
     rows = scorecard_rows(scorecard_service.company_scorecard(period))
     return _download(csv_bytes(rows), "text/csv; charset=utf-8", f"scorecard-{period.label}.csv")
 
@@ -126,7 +115,7 @@ def export_csv():
 @roles_required(*EDITORS)
 def export_xlsx():
     """The company scorecard as an XLSX workbook (numbers as numbers, text neutralised)."""
-    period = _period_or_404()
+    period = period_or_404()
     rows = scorecard_rows(scorecard_service.company_scorecard(period))
     return _download(xlsx_bytes({_("Scorecard"): rows}),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -184,7 +173,7 @@ def _chart(data: bytes) -> Response:
 @roles_required(*VIEWERS)
 def trends():
     """The company over all periods up to the chosen one: one chart, and its figures as a table."""
-    period = _period_or_404()
+    period = period_or_404()
     points = scorecard_service.company_trend(period)
     return render_template("scorecard/trends.html", period=period, periods=analysis_service.known_periods(),
                            points=points)
@@ -194,7 +183,7 @@ def trends():
 @roles_required(*VIEWERS)
 def trend_svg():
     """The company trend chart as SVG."""
-    period = _period_or_404()
+    period = period_or_404()
     points = scorecard_service.company_trend(period)
     pa = analysis_service.period_analysis(period)
     return _chart(trend_chart([p.period for p in points], company_trend_panels(points, pa.target, pa.floor),
@@ -205,7 +194,7 @@ def trend_svg():
 @roles_required(*VIEWERS)
 def heatmap():
     """Supplier × customer heatmap of a period (cells = agreement health), ordered so clusters show."""
-    period = _period_or_404()
+    period = period_or_404()
     return render_template("scorecard/heatmap.html", period=period, periods=analysis_service.known_periods())
 
 
@@ -213,7 +202,7 @@ def heatmap():
 @roles_required(*VIEWERS)
 def heatmap_svg():
     """The heatmap as SVG; each cell links to its agreement (the weakest one where a pair has several)."""
-    period = _period_or_404()
+    period = period_or_404()
     return _chart(heatmap_chart_of(period))
 
 
@@ -224,7 +213,7 @@ def compare():
     periods = analysis_service.known_periods()
     if not periods:
         abort(404)
-    current = _period_or_404()
+    current = period_or_404()
     earlier = [p for p in periods if p.start_date < current.start_date]
     default_a = earlier[-1].label if earlier else current.label
     a_label = request.args.get("a", "").strip() or default_a
@@ -246,7 +235,7 @@ def review_pack():
     """
     from .pack import render_review_pack
 
-    period = _period_or_404()
+    period = period_or_404()
     lang = request.args.get("lang") or str(get_locale())
     pdf = render_review_pack(period, lang="ru" if lang == "ru" else "en")
     return _download(pdf, "application/pdf", f"review-pack-{period.label}.pdf")

@@ -16,8 +16,9 @@ Usage in a view (one service call)::
 
     fu = once.submit(form.form_token.data, service.open_follow_up, con, period, title, actor_id=user.id)
 
-A create form without a natural unique key (follow-ups, rotations) relies on (1); one with a
-unique key (departments, users, periods) on (2) as well.
+A create form without a natural unique key (rotations) relies on (1); one with a unique key
+the database enforces (departments, users, periods; a follow-up is unique per agreement and
+period) on (2). No create form has a mechanism of its own.
 """
 from __future__ import annotations
 

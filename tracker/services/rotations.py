@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 
 from flask import has_request_context
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..analysis.rotations import (ContractAnswers, PlannedVisit, RotationSuggestion, Suggestions, effect_summary,
                                   mentions_requests, plan_risk, propose_plan, suggest)
@@ -61,7 +60,6 @@ class RotationInput:
     period_id: int | None = None
     purpose: str = ""
     contract_id: int | None = None
-    request_token: str | None = None
 
 
 def _day(value: date) -> str:
@@ -217,8 +215,7 @@ def _clean(data: RotationInput) -> RotationInput:
                          to_department_id=data.to_department_id, on_date=data.on_date,
                          duration=data.duration or "day", notes=(data.notes or "").strip(),
                          person_user_id=data.person_user_id or None, period_id=data.period_id or None,
-                         purpose=(data.purpose or "").strip(), contract_id=data.contract_id or None,
-                         request_token=(data.request_token or "").strip()[:64] or None)
+                         purpose=(data.purpose or "").strip(), contract_id=data.contract_id or None)
 
 
 def _resolved(data: RotationInput) -> RotationInput:
@@ -235,7 +232,7 @@ def _resolved(data: RotationInput) -> RotationInput:
 
 
 def create_rotation(data: RotationInput, *, actor_id: int | None = None, today: date | None = None) -> Rotation:
-    """Plan a rotation and commit; the same one-time ``request_token`` twice gives back the first row.
+    """Plan a rotation and commit (a view sends it through :func:`tracker.services.once.submit`, one row per form).
 
     Raises
     ------
@@ -245,28 +242,15 @@ def create_rotation(data: RotationInput, *, actor_id: int | None = None, today: 
         double booking of the person, or a department over its weekly capacity.
     """
     data = _resolved(data)
-    if data.request_token:
-        existing = db.session.scalar(select(Rotation).where(Rotation.request_token == data.request_token))
-        if existing is not None:
-            return existing
     errors = check(data, None, today=today)
     if errors:
         raise RotationError(errors)
     rot = Rotation(person=data.person, from_department_id=data.from_department_id,
                    to_department_id=data.to_department_id, on_date=data.on_date, duration=data.duration,
                    notes=data.notes or None, status="planned", person_user_id=data.person_user_id,
-                   period_id=data.period_id, purpose=data.purpose or None, contract_id=data.contract_id,
-                   request_token=data.request_token)
+                   period_id=data.period_id, purpose=data.purpose or None, contract_id=data.contract_id)
     db.session.add(rot)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same form posted twice at once: the other request's row stands.
-        db.session.rollback()
-        existing = db.session.scalar(select(Rotation).where(Rotation.request_token == data.request_token))
-        if existing is None:
-            raise
-        return existing
+    db.session.flush()
     audit.record("create", "rotation", rot.id,
                  {f: [None, getattr(rot, f)] for f in FIELDS if getattr(rot, f) is not None}, user_id=actor_id)
     db.session.commit()
