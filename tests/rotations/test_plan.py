@@ -416,3 +416,23 @@ def test_hr_sets_capacities_with_department_overrides(client, auth, org):
 
     assert client.post("/rotations/settings", data={**form, "overrides": ""}).status_code == 302
     assert service.rotation_settings().overrides == {} and service.capacities()[0][wh] == 1
+
+
+def test_three_concurrent_posts_of_one_form_make_one_rotation(app, org, future):
+    """A triple click sends the same one-time form token three times at once: one row, no 500."""
+    from tests.test_concurrency import _run_together
+
+    clients = []
+    for _ in range(3):
+        client = app.test_client()
+        client.post("/login", data={"email": "hr@test.local", "password": "pw"})
+        clients.append(client)
+    data = {"person": "Boris", "from_department_id": org.departments["HR"].id,
+            "to_department_id": org.departments["FIN"].id, "on_date": day(future, 3).isoformat(),
+            "duration": "day", "form_token": "tok-concurrent"}
+
+    statuses = _run_together(app, lambda i: clients[i].post("/rotations/new", data=data).status_code, 3)
+
+    assert statuses == [302, 302, 302], statuses
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Rotation).where(Rotation.person == "Boris")) == 1
