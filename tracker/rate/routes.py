@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -169,12 +170,8 @@ def respondents(contract_id: int):
     form.user_id.choices = [SelectChoice(str(u.id), f"{u.display_name} <{u.email}>") for u in candidates]
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
-        try:
-            respondent_service.add_respondent(contract, user, actor_id=current_user.id)
-        except respondent_service.RespondentError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(_("%(name)s will rate this agreement.", name=user.display_name), "success")
+        if _change_respondents(respondent_service.add_respondent, contract, user,
+                               _l("%(name)s will rate this agreement.")):
             return redirect(url_for("rate.respondents", contract_id=contract.id))
     return render_template("rate/respondents.html", contract=contract, respondents=current, form=form,
                            remove_form=EmptyForm())
@@ -187,13 +184,20 @@ def remove_respondent(contract_id: int, user_id: int):
     contract = _own_contract_as_customer(contract_id)
     user = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
-        try:
-            respondent_service.remove_respondent(contract, user, actor_id=current_user.id)
-        except respondent_service.RespondentError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(_("%(name)s no longer rates this agreement.", name=user.display_name), "success")
+        _change_respondents(respondent_service.remove_respondent, contract, user,
+                            _l("%(name)s no longer rates this agreement."))
     return redirect(url_for("rate.respondents", contract_id=contract.id))
+
+
+def _change_respondents(change, contract: Contract, user: User, done: str) -> bool:
+    """Run ``change(contract, user)`` (add or remove a respondent); flash its refusal or ``done``. True when done."""
+    try:
+        change(contract, user, actor_id=current_user.id)
+    except respondent_service.RespondentError as exc:
+        flash(str(exc), "danger")
+        return False
+    flash(str(done) % {"name": user.display_name}, "success")
+    return True
 
 
 @bp.route("/feedback")

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -180,21 +181,33 @@ def new():
         except ValueError:
             pass
     _with_choices(form)
+    return _form_page(form, None, lambda data: once.submit(
+        form.form_token.data, service.create_rotation, data, actor_id=current_user.id, submitter_id=current_user.id),
+        _l("Rotation of %(person)s planned."))
+
+
+def _form_page(form: RotationForm, rot: Rotation | None, write, done: str):
+    """The create or edit form: ``write(input)`` on a valid POST; the service's refusals shown by field.
+
+    ``done`` is the message after a save (``%(person)s`` filled in). A resubmitted create form
+    (:class:`tracker.services.once.AlreadySubmitted`) goes to the plan with that message.
+    """
+    period_id = rot.period_id if rot is not None else None
     if form.validate_on_submit():
         try:
-            rot = once.submit(form.form_token.data, service.create_rotation, _input(form),
-                              actor_id=current_user.id, submitter_id=current_user.id)
+            saved = write(_input(form, period_id))
         except once.AlreadySubmitted as exc:
             flash(str(exc), "info")
             return redirect(url_for(".index"))
         except service.RotationError as exc:
             show_errors(form, exc.errors)
         else:
-            flash(_("Rotation of %(person)s planned.", person=rot.person), "success")
-            return redirect(url_for(".detail", rotation_id=rot.id))
+            flash(str(done) % {"person": saved.person}, "success")
+            return redirect(url_for(".detail", rotation_id=saved.id))
     elif request.method == "POST":
-        show_errors(form, {k: v for k, v in service.check(_input(form)).items() if k and not getattr(form, k).errors})
-    return render_template("rotations/form.html", form=form, rot=None)
+        show_errors(form, {k: v for k, v in service.check(_input(form, period_id), rot).items()
+                           if k and not getattr(form, k).errors})
+    return render_template("rotations/form.html", form=form, rot=rot)
 
 
 def _readable(rotation_id: int) -> Rotation:
@@ -227,18 +240,8 @@ def edit(rotation_id: int):
     rot = db.get_or_404(Rotation, rotation_id)
     form = RotationForm(obj=rot)
     _with_choices(form, rot)
-    if form.validate_on_submit():
-        try:
-            service.update_rotation(rot, _input(form, rot.period_id), actor_id=current_user.id)
-        except service.RotationError as exc:
-            show_errors(form, exc.errors)
-        else:
-            flash(_("Rotation of %(person)s saved.", person=rot.person), "success")
-            return redirect(url_for(".detail", rotation_id=rot.id))
-    elif request.method == "POST":
-        show_errors(form, {k: v for k, v in service.check(_input(form, rot.period_id), rot).items()
-                           if k and not getattr(form, k).errors})
-    return render_template("rotations/form.html", form=form, rot=rot)
+    return _form_page(form, rot, lambda data: service.update_rotation(rot, data, actor_id=current_user.id),
+                      _l("Rotation of %(person)s saved."))
 
 
 @bp.route("/<int:rotation_id>/move", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flask_login import current_user
 
@@ -75,6 +75,18 @@ def record(
     )
     db.session.add(row)
     return row
+
+
+def add_created(entity: str, obj: Any, snapshot: Callable[[Any], dict[str, Any]], *,
+                user_id: int | None = None) -> AuditLog:
+    """Add the new row ``obj``, flush for its id, and audit its creation from ``snapshot(obj)`` (plain values).
+
+    The snapshot is taken after the flush, so relationships set by id read as loaded. The one
+    way a service adds a row it creates one at a time; the caller commits.
+    """
+    db.session.add(obj)
+    db.session.flush()
+    return record("create", entity, obj.id, changes({}, snapshot(obj)), user_id=user_id)
 
 
 def record_many(action: str, entity: str, entries: Iterable[tuple[int, dict | None]], *, at: datetime,

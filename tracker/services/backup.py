@@ -7,6 +7,7 @@ serving (https://www.sqlite.org/backup.html). PostgreSQL is backed up with
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -49,15 +50,8 @@ def backup(target: str | Path) -> Path:
     if target.exists():
         raise BackupError(f"{target} exists already; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(_sqlite_path())
-    try:
-        dest = sqlite3.connect(str(target))
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        source.close()
+    with closing(sqlite3.connect(_sqlite_path())) as source, closing(sqlite3.connect(str(target))) as dest:
+        source.backup(dest)
     return target
 
 
@@ -84,11 +78,8 @@ def restore(source_path: str | Path) -> None:
         live_path = _sqlite_path()
         db.session.remove()
         db.engine.dispose()
-        live = sqlite3.connect(live_path)
-        try:
+        with closing(sqlite3.connect(live_path)) as live:
             live_version = schema_version(live)
-        finally:
-            live.close()
         backup_version = schema_version(source)
         if backup_version != live_version:
             # Another schema would load, then break pages that expect this one's columns.
@@ -97,10 +88,7 @@ def restore(source_path: str | Path) -> None:
                 f"{live_version or 'none'}; restore it with the app version that made it, or upgrade this "
                 "database first (flask db upgrade) so the versions match"
             )
-        dest = sqlite3.connect(live_path)
-        try:
+        with closing(sqlite3.connect(live_path)) as dest:
             source.backup(dest)
-        finally:
-            dest.close()
     finally:
         source.close()

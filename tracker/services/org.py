@@ -166,10 +166,7 @@ def create_department(code: str, name: str, kind: str = "internal", parent_id: i
     if errors:
         raise OrgError(errors)
     dep = Department(code=code, name=name, kind=kind, parent=parent)
-    db.session.add(dep)
-    db.session.flush()
-    audit.record("create", "department", dep.id,
-                 {k: [None, v] for k, v in department_snapshot(dep).items() if v is not None}, user_id=actor_id)
+    audit.add_created("department", dep, department_snapshot, user_id=actor_id)
     db.session.commit()
     return dep
 
@@ -494,10 +491,7 @@ def create_contract(data: ContractInput, *, actor_id: int | None = None) -> Cont
         raise OrgError(errors)
     con = Contract()
     _apply_contract(con, data, resolved, actor_id)
-    db.session.add(con)
-    db.session.flush()
-    audit.record("create", "contract", con.id,
-                 {k: [None, v] for k, v in contract_snapshot(con).items() if v is not None}, user_id=actor_id)
+    audit.add_created("contract", con, contract_snapshot, user_id=actor_id)
     db.session.commit()
     return con
 

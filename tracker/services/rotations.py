@@ -249,10 +249,7 @@ def create_rotation(data: RotationInput, *, actor_id: int | None = None, today: 
                    to_department_id=data.to_department_id, on_date=data.on_date, duration=data.duration,
                    notes=data.notes or None, status="planned", person_user_id=data.person_user_id,
                    period_id=data.period_id, purpose=data.purpose or None, contract_id=data.contract_id)
-    db.session.add(rot)
-    db.session.flush()
-    audit.record("create", "rotation", rot.id,
-                 {f: [None, getattr(rot, f)] for f in FIELDS if getattr(rot, f) is not None}, user_id=actor_id)
+    audit.add_created("rotation", rot, lambda r: {f: getattr(r, f) for f in FIELDS}, user_id=actor_id)
     db.session.commit()
     return rot
 
