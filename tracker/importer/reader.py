@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..text import CONTROL, CONTROL_IN_TEXT
 
@@ -45,6 +45,8 @@ __all__ = [
     "read_csv",
     "read_folder",
     "read_workbook",
+    "problems_text",
+    "uncached_formulas",
     "read_path",
     "sniff_delimiter",
 ]
@@ -346,13 +348,84 @@ def read_workbook(path: Any) -> tuple[dict[str, RawTable], list[Problem]]:
     tables: dict[str, RawTable] = {}
     try:
         for sheet in book.worksheets:
-            title = sheet.title.strip().lower()
-            file = title if title.endswith(".csv") else f"{title}.csv"
+            file = _sheet_file(sheet.title)
             if file in COLUMNS:
                 tables[file] = sheet_table(file, sheet)
     finally:
         book.close()
-    return tables, []
+    return tables, uncached_formulas(path, list(COLUMNS))
+
+
+def _sheet_file(title: str) -> str:
+    title = title.strip().lower()
+    return title if title.endswith(".csv") else f"{title}.csv"
+
+
+def uncached_formulas(path: Any, files: Iterable[str] | None = None) -> list[Problem]:
+    """A problem for each formula cell of the workbook at ``path`` that has no saved value.
+
+    A formula is read by the value the spreadsheet saved with it; a workbook written by a
+    program that does not calculate has none, and reading its cell as blank would import
+    the wrong thing ("name is blank"). Only sheets read as ``files`` are checked (None: the
+    first sheet, as a survey export is read). The sheets' XML is scanned for a formula
+    first, so a workbook without any costs one pass over its bytes.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    if hasattr(path, "seek"):
+        path.seek(0)
+    with zipfile.ZipFile(path) as archive:
+        if not any(_holds_formula(archive, name) for name in archive.namelist()
+                   if name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            return []
+    problems: list[Problem] = []
+    books = []
+    try:
+        for data_only in (False, True):
+            if hasattr(path, "seek"):
+                path.seek(0)
+            books.append(load_workbook(path, read_only=True, data_only=data_only))
+        formulas, values = books
+        sheets = formulas.worksheets if files is not None else formulas.worksheets[:1]
+        for sheet in sheets:
+            file = _sheet_file(sheet.title)
+            if files is not None and file not in files:
+                continue
+            header: list[str] | None = None
+            for line, (frow, vrow) in enumerate(zip(sheet.iter_rows(), values[sheet.title].iter_rows()), start=1):
+                if header is None:
+                    texts = [_cell_text(c.value) for c in vrow]
+                    header = [normalise_header(t) for t in texts] if any(t.strip() for t in texts) else None
+                for index, (fcell, vcell) in enumerate(zip(frow, vrow)):
+                    if getattr(fcell, "data_type", None) == "f" and vcell.value is None:
+                        column = header[index] if header and index < len(header) and header[index] else ""
+                        problems.append(Problem(file if files is not None else sheet.title, line, (
+                            f"{column + ' ' if column else ''}'{fcell.value}': cell {fcell.coordinate} of sheet "
+                            f"{sheet.title} holds a formula with no saved value; open the workbook in Excel or "
+                            "LibreOffice and save it, or paste the values")))
+    finally:
+        for book in books:
+            book.close()
+    return problems
+
+
+def problems_text(problems: list[Problem], most: int = 5) -> str:
+    """The first ``most`` problems in one line (``file:line: reason; …``), then how many more."""
+    more = len(problems) - most
+    return "; ".join(str(p) for p in problems[:most]) + (f" (and {more} more)" if more > 0 else "")
+
+
+def _holds_formula(archive: Any, name: str) -> bool:
+    """Whether the sheet XML ``name`` has a formula element, read in chunks (memory stays bounded)."""
+    tail = b""
+    with archive.open(name) as member:
+        while chunk := member.read(1 << 20):
+            if b"<f>" in tail + chunk or b"<f " in tail + chunk or b":f>" in tail + chunk or b":f " in tail + chunk:
+                return True
+            tail = chunk[-8:]
+    return False
 
 
 def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
@@ -389,7 +462,10 @@ def read_path(path: str | Path) -> ImportSet:
         raise FileNotFoundError(f"not a folder of CSV files or an .xlsx workbook: {path}")
     result = parse_set(tables, source=str(path))
     if problems:  # an unreadable file is its own problem, not "no file found"
-        result.problems = problems + [p for p in result.problems if p.reason != NO_KNOWN_FILE]
+        # A formula cell without a saved value is that, not also "is blank" for the same cell.
+        cells = {(p.file, p.line, p.column) for p in problems}
+        result.problems = problems + [p for p in result.problems
+                                      if p.reason != NO_KNOWN_FILE and (p.file, p.line, p.column) not in cells]
     return result
 
 

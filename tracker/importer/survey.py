@@ -38,7 +38,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..analysis import round_half_away
-from .reader import ImportSet, Problem, RatingRow, RawTable, normalise_header, read_csv, sheet_table
+from .reader import (ImportSet, Problem, RatingRow, RawTable, normalise_header, problems_text, read_csv, sheet_table,
+                     uncached_formulas)
 from .uploads import ImportFileError, check_upload
 
 __all__ = ["MAPPING_KEYS", "SCALES", "check_mapping", "read_survey", "survey_set"]
@@ -119,9 +120,13 @@ def read_survey(filename: str, data: bytes) -> RawTable:
 
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            return sheet_table(name, book.worksheets[0])
+            table = sheet_table(name, book.worksheets[0])
         finally:
             book.close()
+        problems = uncached_formulas(io.BytesIO(data))
+        if problems:
+            raise ImportFileError(problems_text(problems))
+        return table
     except ImportFileError:
         raise
     except Exception as exc:  # a damaged file: csv, codec and openpyxl errors alike

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from flask import current_app
 
-from .reader import FILES, ImportSet, Problem, RawTable, parse_set, read_csv, read_workbook
+from .reader import FILES, ImportSet, Problem, RawTable, parse_set, problems_text, read_csv, read_workbook
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
@@ -110,11 +110,13 @@ def read_tables(filename: str, data: bytes) -> dict[str, RawTable]:
     ext = check_upload(filename, data)
     if ext == ".xlsx":
         try:
-            tables, _problems = read_workbook(io.BytesIO(data))
+            tables, problems = read_workbook(io.BytesIO(data))
         except ImportFileError:
             raise
         except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
             raise ImportFileError(f"the workbook cannot be read: {type(exc).__name__}") from exc
+        if problems:  # formula cells without a saved value: refused by name, nothing read as blank
+            raise ImportFileError(problems_text(problems))
         if not tables:
             raise ImportFileError("the workbook has no sheet named departments, contracts, ratings or periods")
         return tables
