@@ -60,3 +60,18 @@ def test_review_pack_download(client, auth, scored):
     response = client.get("/scorecard/review-pack.pdf?period=2026-Q3")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert "review-pack-2026-Q3.pdf" in response.headers["Content-Disposition"]
+
+
+def test_the_heatmap_is_printed_for_a_small_organization_and_pointed_to_for_a_large_one(app, scored, monkeypatch):
+    from tracker.scorecard import pack
+
+    with app.test_request_context():
+        small = pack.review_pack_html("2026-Q3")
+    assert 'alt="Supplier × customer heatmap"' in small and "too dense to print" not in small
+
+    monkeypatch.setattr(pack, "HEATMAP_MOST", 3)  # the worked example has more departments than that
+    monkeypatch.setattr(pack, "heatmap_chart_of", lambda *a, **k: pytest.fail("the heatmap was drawn"))
+    with app.test_request_context():
+        large = pack.review_pack_html("2026-Q3")
+    assert 'alt="Supplier × customer heatmap"' not in large
+    assert "heatmap is too dense to print; open it in the app: Scorecard → Heatmap, period 2026-Q3." in large

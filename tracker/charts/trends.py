@@ -173,9 +173,10 @@ def heatmap_chart(suppliers: list[str], customers: list[str], cells: dict, *, ta
     ax.set_xlim(-0.5, len(customers) - 0.5)
     ax.set_ylim(len(suppliers) - 0.5, -0.5)
     ax.tick_params(length=0, colors=INK)
-    ax.set_xticks([x - 0.5 for x in range(1, len(customers))], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(1, len(suppliers))], minor=True)
-    ax.grid(which="minor", color="#dddddd", lw=0.4)
+    # Cell borders as two line collections: minor ticks and a grid made ~400 tick objects at 200
+    # departments, the slowest part of the review pack.
+    ax.vlines([x - 0.5 for x in range(1, len(customers))], -0.5, len(suppliers) - 0.5, colors="#dddddd", lw=0.4)
+    ax.hlines([y - 0.5 for y in range(1, len(suppliers))], -0.5, len(customers) - 0.5, colors="#dddddd", lw=0.4)
     titles = {}
     small = cell < 0.3
     for k, ((s, c), hc) in enumerate(sorted(cells.items())):
