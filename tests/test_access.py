@@ -85,6 +85,9 @@ ACCESS: dict[str, dict] = {
     "profile.tokens": EVERYONE, "profile.password": EVERYONE,
     # the search behind the searchable department fields: the roles that see every department
     "main.department_search": only("hr", "coo", "admin"),
+    # a made download is its maker's alone: any other token is unknown to everyone
+    **{endpoint: only(others=404) for endpoint in (
+        "main.download_job", "main.download_job_status", "main.download_file", "main.download_retry")},
     "profile.revoke": only("coo", others=404),
     # follow-ups: the COO and admin open them and close them without action; heads of both sides see
     # one (HR → IT here); each transition has its own people (tests/followups: role × transition table),
@@ -110,7 +113,7 @@ ACCESS: dict[str, dict] = {
     "scorecard.department_targets": only("coo", "admin"), "scorecard.export_csv": only("coo", "admin"),
     "scorecard.export_xlsx": only("coo", "admin"), "scorecard.trends": OVERVIEW, "scorecard.trend_svg": OVERVIEW,
     "scorecard.heatmap": OVERVIEW, "scorecard.heatmap_svg": OVERVIEW, "scorecard.compare": OVERVIEW,
-    "scorecard.review_pack": OVERVIEW,
+    "scorecard.review_pack": OVERVIEW, "scorecard.review_pack_job": OVERVIEW,
     # the informal network: the COO and admin; only admin saves the organization's threshold
     **{endpoint: only("coo", "admin") for endpoint in (
         "network.index", "network.preview", "network.apply", "network.overlay", "network.graph_svg",
@@ -158,7 +161,7 @@ def world(org):
         "con_id": hr_it.id, "contract_id": hr_it.id, "dep_id": org.departments["IT"].id, "user_id": member.id,
         "period_id": org.period.id, "criterion_id": db.session.scalar(select(Criterion.id).order_by(Criterion.id)),
         "token_id": token.id, "code": "IT", "label": org.period.label, "follow_up_id": follow_up.id,
-        "rotation_id": rotation.id, "name": "ratings.csv",
+        "rotation_id": rotation.id, "name": "ratings.csv", "token": "no-such-download",
     }
     return SimpleNamespace(org=org, args=args, hr_it=hr_it)
 

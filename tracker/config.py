@@ -91,6 +91,9 @@ class Config:
             TRACKER_ENV=env,
             # The web workers and the Huey consumer must keep uploads in the same folder.
             UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER") or None,
+            # …and the files they make for download (tracker.downloads); above this many rows an export is a job.
+            DOWNLOAD_FOLDER=os.environ.get("DOWNLOAD_FOLDER") or None,
+            DOWNLOAD_BACKGROUND_ROWS=int(os.environ.get("DOWNLOAD_BACKGROUND_ROWS") or 20_000),
             # redis://… instead of the database, where there is one.
             RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or cls.RATELIMIT_STORAGE_URI,
             # E-mail digests (``flask notify``): no MAIL_SERVER means in-app notices only.

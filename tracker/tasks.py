@@ -21,7 +21,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
-__all__ = ["huey", "make_huey", "run_import"]
+__all__ = ["huey", "make_huey", "run_download", "run_import"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,9 +62,19 @@ def run_import(job_id: int) -> None:
         jobs.run_job(job_id)
 
 
+@huey.task()
+def run_download(job_id: int) -> None:
+    """Make the file of download job ``job_id`` (an export or the review pack) in this worker."""
+    from . import downloads
+
+    app = _worker_app()
+    with app.app_context():
+        downloads.run(job_id)
+
+
 @huey.periodic_task(crontab(minute="*"))
 def fail_dead_import_jobs() -> None:
-    """Every minute: mark failed the running imports whose worker stopped sending its heartbeat."""
+    """Every minute: mark failed the running imports and downloads whose worker stopped sending its heartbeat."""
     from .importer import jobs
 
     app = _worker_app()

@@ -195,8 +195,8 @@ def test_running_job_page_polls_with_htmx(client, admin):
                     status="running", dry_run=False)
     db.session.add(job)
     db.session.commit()
-    jobs._put(job.id, "progress", ("ratings", 21000, 50000))
-    jobs._put(job.id, "alive", __import__("time").time())
+    jobs.put_signal(job.id, "progress", ("ratings", 21000, 50000))
+    jobs.put_signal(job.id, "alive", __import__("time").time())
     page = client.get(f"/admin/imports/job?id={job.token}").get_data(as_text=True)
     assert f'hx-get="/admin/imports/job/status?id={job.token}" hx-trigger="every 1s"' in page
     assert "Applying the import" in page

@@ -7,7 +7,6 @@ with htmx until the run ends.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -21,9 +20,9 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
+from .. import downloads
 from ..extensions import db
 from ..forms import Form
-from ..importer import export as exporter
 from ..importer import jobs
 from ..importer.service import COUNTED
 from ..importer.survey import check_mapping
@@ -122,7 +121,7 @@ def _survey_form() -> SurveyForm:
 
 
 def _page(upload_form: UploadForm | None = None, survey_form: SurveyForm | None = None, status: int = 200):
-    recent = list(db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(RECENT_JOBS)))
+    recent = list(db.session.scalars(select(ImportJob).where(ImportJob.kind.not_in(downloads.KINDS)).order_by(ImportJob.id.desc()).limit(RECENT_JOBS)))
     return render_template("admin/imports/index.html", upload_form=upload_form or UploadForm(),
                            survey_form=survey_form or _survey_form(), recent=recent,
                            mappings=_saved_mappings()), status
@@ -284,17 +283,19 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
         "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"})
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+def _made_now_or_job(kind: str, params: dict):
+    """The file made in this request, or, when it is large (:func:`tracker.downloads.in_background`), its job's page."""
+    if downloads.in_background(kind, params):
+        job = downloads.start(kind, params, user_id=current_user.id)
+        return redirect(url_for("main.download_job", token=job.token))
+    made = downloads.build(kind, params)
+    return _download(made.data, made.filename, made.mimetype)
 
 
 def export_period(what: str, fmt: str):
     """A period's ratings or per-department figures (``?period=LABEL``, default the current one)."""
-    period = period_or_404()
-    rows = exporter.ratings_report(period) if what == "ratings" else exporter.departments_report(period)
-    filename = f"{what}-{period.label}.{fmt}"
-    if fmt == "csv":
-        return _download(exporter.csv_bytes(rows), filename, "text/csv")
-    return _download(exporter.xlsx_bytes({what: rows}), filename, XLSX)
+    return _made_now_or_job(what, {"period": period_or_404().label, "fmt": fmt})
 
 
 for _what in ("ratings", "departments"):
@@ -306,4 +307,4 @@ for _what in ("ratings", "departments"):
 @bp.get("/exports/organization.xlsx")
 def export_organization():
     """The whole organization as the import's workbook (departments, contracts, periods, ratings)."""
-    return _download(exporter.organization_xlsx(), f"organization-{date.today().isoformat()}.xlsx", XLSX)
+    return _made_now_or_job("org_workbook", {})

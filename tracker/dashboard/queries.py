@@ -82,16 +82,6 @@ def criticality_word(value: int) -> str:
     return {1: _("low"), 2: _("medium"), 3: _("high")}.get(value, CRITICALITY_NAMES.get(value, str(value)))
 
 
-def resolve(label: str | None) -> Period | None:
-    """The period named ``label``, or the current one when ``label`` is empty; None when there is none.
-
-    Raises LookupError for a label no period has.
-    """
-    if label:
-        return analysis_service.resolve_period(label)
-    return analysis_service.current_period()
-
-
 def link_row(pa: analysis.PeriodAnalysis, cid: int, rank: int | None = None) -> LinkRow:
     """The row of contract ``cid`` in the analysis ``pa``."""
     cf = pa.contracts[cid]

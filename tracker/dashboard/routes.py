@@ -21,6 +21,7 @@ from ..services import chart_cache, data_version
 from ..scorecard.charts import department_trend_chart
 from ..services import followups as followup_service
 from ..services import settings as settings_service
+from ..views import period_or_404
 from . import bp, queries
 
 OVERVIEW_ROLES = ("coo", "hr", "admin")
@@ -38,7 +39,7 @@ CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame
 @roles_required(*OVERVIEW_ROLES)
 def index():
     """The COO's overview of one period (``?period=LABEL``, default the current period)."""
-    period = _period_or_404()
+    period = period_or_404(required=False)
     periods = queries.analysis_service.known_periods()
     if period is None:
         return render_template("dashboard/index.html", board=None, periods=periods, period=None)
@@ -54,7 +55,7 @@ def index():
 @roles_required(*OVERVIEW_ROLES)
 def graph():
     """The interactive dependency graph of the period (the static picture without JavaScript)."""
-    period = _period_or_404()
+    period = period_or_404(required=False)
     periods = queries.analysis_service.known_periods()
     return render_template("dashboard/graph.html", period=period, periods=periods)
 
@@ -63,7 +64,7 @@ def graph():
 @roles_required(*OVERVIEW_ROLES)
 def graph_json():
     """The graph data of the period: the same analysis as the tables (see ``analysis.graph_view``)."""
-    period = _period_or_404()
+    period = period_or_404(required=False)
     if period is None:
         abort(404)
     response = jsonify(queries.graph_view(queries.analysis_service.period_analysis(period)))
@@ -82,7 +83,7 @@ def graph_svg():
 @roles_required(*OVERVIEW_ROLES)
 def graph_png():
     """The dependency graph as a PNG download."""
-    period = _period_or_404()
+    period = period_or_404(required=False)
     response = _chart(_graph("png", title=True), "image/png")
     response.headers["Content-Disposition"] = f'attachment; filename="dependency-graph-{period.label}.png"'
     return response
@@ -92,7 +93,7 @@ def graph_png():
 @roles_required(*PAGE_ROLES)
 def departments():
     """Every internal department's figures in the period."""
-    period = _period_or_404()
+    period = period_or_404(required=False)
     periods = queries.analysis_service.known_periods()
     pa = queries.analysis_service.period_analysis(period) if period else None
     sort = request.args.get("sort", "code")
@@ -112,7 +113,7 @@ def department(code: str):
     dep = queries.department(code)
     if dep is None:
         abort(404)
-    period = _period_or_404()
+    period = period_or_404(required=False)
     periods = queries.analysis_service.known_periods()
     pa = queries.analysis_service.period_analysis(period) if period else None
     figures = pa.departments.get(code) if pa else None
@@ -140,7 +141,7 @@ def department_history_svg(code: str):
     """Chain strength, what the department gives and gets, and its internal NPS over the periods, as SVG."""
     if queries.department(code) is None:
         abort(404)
-    period = _period_or_404()
+    period = period_or_404(required=False)
     if period is None:
         abort(404)
     # Each quantity on its own axis: NPS is not drawn over the health bands (issue 13).
@@ -153,7 +154,7 @@ def department_history_svg(code: str):
 def contract(contract_id: int):
     """One agreement: standard, criticality, target and floor, health, reach, risk, ratings, follow-ups."""
     con = _contract_or_404(contract_id)
-    period = _period_or_404()
+    period = period_or_404(required=False)
     periods = queries.analysis_service.known_periods()
     pa = queries.analysis_service.period_analysis(period) if period else None
     row = None
@@ -178,7 +179,7 @@ def contract(contract_id: int):
 def contract_history_svg(contract_id: int):
     """Health of one agreement over the last periods, as SVG."""
     con = _contract_or_404(contract_id)
-    period = _period_or_404()
+    period = period_or_404(required=False)
     if period is None:
         abort(404)
     past = queries.history(period)
@@ -200,16 +201,8 @@ def pts(value: float | None) -> str:
     return formatting.points(value)
 
 
-def _period_or_404():
-    """The period of ``?period=`` (404 for an unknown label), else the current one, else None."""
-    try:
-        return queries.resolve(request.args.get("period", "").strip() or None)
-    except LookupError:
-        abort(404)
-
-
 def _graph(fmt: str, title: bool = False) -> bytes:
-    period = _period_or_404()
+    period = period_or_404(required=False)
     if period is None:
         abort(404)
     pa = queries.analysis_service.period_analysis(period)

@@ -32,8 +32,8 @@ from .reader import Problem
 from .survey import check_mapping
 from .uploads import ImportFileError, delete_expired_uploads, problem_for, read_upload, stored_path, store_upload
 
-__all__ = ["create_job", "fail_dead_jobs", "get_job", "progress_of", "result_json", "run_job", "start",
-           "start_apply"]
+__all__ = ["DOWNLOAD_KINDS", "Heartbeat", "create_job", "fail_dead_jobs", "get_job", "progress_of", "put_signal",
+           "clear_signals", "result_json", "run_job", "start", "start_apply"]
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +48,25 @@ def N_(message: str) -> str:
 
 
 WORKER_DIED = N_("The worker running this import stopped; nothing was written. Run it again.")
+DOWNLOAD_WORKER_DIED = N_("The worker preparing this file stopped. Start it again.")
+#: Job kinds that are downloads (tracker.downloads), not imports.
+DOWNLOAD_KINDS = ("ratings", "departments", "org_workbook", "review_pack")
 
 
 def _key(job_id: int, what: str) -> str:
     return f"import-job:{job_id}:{what}"
 
 
-def _put(job_id: int, what: str, value: Any) -> None:
+def put_signal(job_id: int, what: str, value: Any) -> None:
+    """Keep ``value`` (``progress``, ``alive``) of job ``job_id`` in the queue's store, where every worker reads it."""
     tasks.huey.put(_key(job_id, what), value)
+
+
+def clear_signals(job_id: int) -> None:
+    """Forget the progress and heartbeat of a job that ended."""
+    for what in ("progress", "alive"):
+        tasks.huey.delete(_key(job_id, what))
+
 
 
 def _peek(job_id: int, what: str) -> Any:
@@ -135,32 +146,34 @@ def fail_dead_jobs(job_ids: list[int] | None = None, *, now: float | None = None
     so a job that finished meanwhile keeps its result.
     """
     now = time.time() if now is None else now
-    stmt = select(ImportJob.id).where(ImportJob.status == "running")
+    stmt = select(ImportJob.id, ImportJob.kind).where(ImportJob.status == "running")
     if job_ids is not None:
         stmt = stmt.where(ImportJob.id.in_(job_ids))
-    dead = [job_id for job_id in db.session.scalars(stmt)
+    dead = [(job_id, kind) for job_id, kind in db.session.execute(stmt)
             if now - (_peek(job_id, "alive") or 0) > DEAD_AFTER_SECONDS]
-    if not dead:
-        return 0
-    marked = import_service.fail_jobs(dead, WORKER_DIED)
-    for job_id in dead:
-        log.warning("import job %s: its worker stopped; marked failed", job_id)
+    marked = 0
+    for downloads, message in ((False, WORKER_DIED), (True, DOWNLOAD_WORKER_DIED)):
+        ids = [job_id for job_id, kind in dead if (kind in DOWNLOAD_KINDS) == downloads]
+        if ids:
+            marked += import_service.fail_jobs(ids, message)
+    for job_id, kind in dead:
+        log.warning("%s job %s: its worker stopped; marked failed", kind, job_id)
     return marked
 
 
-class _Heartbeat:
+class Heartbeat:
     """Tell every worker that this run is alive, every HEARTBEAT_SECONDS, until stopped."""
 
     def __init__(self, job_id: int):
         self.job_id = job_id
         self.stopped = threading.Event()
-        _put(job_id, "alive", time.time())
+        put_signal(job_id, "alive", time.time())
         self.thread = threading.Thread(target=self._beat, name=f"import-{job_id}-heartbeat", daemon=True)
         self.thread.start()
 
     def _beat(self) -> None:
         while not self.stopped.wait(HEARTBEAT_SECONDS):
-            _put(self.job_id, "alive", time.time())
+            put_signal(self.job_id, "alive", time.time())
 
     def stop(self) -> None:
         self.stopped.set()
@@ -177,13 +190,13 @@ def run_job(job_id: int, *, today: date | None = None) -> None:
     job = db.session.get(ImportJob, job_id)
     if job is None or job.status not in ("queued", "failed"):
         return  # another worker took it (a task delivered twice), or it already ended
-    heartbeat = _Heartbeat(job_id)
-    _put(job_id, "progress", ("checking", 0, 0))
+    heartbeat = Heartbeat(job_id)
+    put_signal(job_id, "progress", ("checking", 0, 0))
     import_service.job_running(job)
     dry_run, kind, filename, user_id = job.dry_run, job.kind, job.filename, job.user_id
 
     def progress(stage: str, done: int, total: int) -> None:
-        _put(job_id, "progress", (stage, done, total))
+        put_signal(job_id, "progress", (stage, done, total))
 
     try:
         data = stored_path(job.stored_name).read_bytes()

@@ -1,10 +1,13 @@
-"""Landing page, locale switch, and the department search of the searchable department fields."""
+"""Landing page, locale switch, the department search of the searchable department fields, and made downloads."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required
 
+from .. import downloads
 from ..auth import access, roles_required
+from ..auth.forms import EmptyForm
+from ..importer import jobs
 from ..security import is_safe_next
 from ..services import org as org_service
 from ..services import users
@@ -50,3 +53,53 @@ def department_search():
     items = org_service.search_departments(request.args.get("q", ""),
                                            internal_only=request.args.get("internal") == "1")
     return {"items": items}
+
+
+# --- downloads made in the background (tracker.downloads) ------------------------------------------------
+
+
+def _download_job_or_404(token: str):
+    """The current user's own download job with this token (404 for any other, and for imports)."""
+    job = jobs.get_job(token)
+    if job is None or job.kind not in downloads.KINDS or job.user_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.route("/downloads/<token>")
+@login_required
+def download_job(token: str):
+    """A file being made: its progress while it runs, then the link to download it."""
+    job = _download_job_or_404(token)
+    return render_template("downloads/job.html", job=job, made=downloads.file_of(job), empty_form=EmptyForm())
+
+
+@bp.route("/downloads/<token>/status")
+@login_required
+def download_job_status(token: str):
+    """The status fragment of :func:`download_job`, fetched again every second while the job runs."""
+    job = _download_job_or_404(token)
+    return render_template("downloads/_status.html", job=job, made=downloads.file_of(job), empty_form=EmptyForm())
+
+
+@bp.route("/downloads/<token>/file")
+@login_required
+def download_file(token: str):
+    """The made file (404 when it is not made yet or was deleted after the retention time)."""
+    made = downloads.file_of(_download_job_or_404(token))
+    if made is None:
+        abort(404)
+    path, filename, mimetype = made
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+@bp.post("/downloads/<token>/retry")
+@login_required
+def download_retry(token: str):
+    """Start a failed download again."""
+    job = _download_job_or_404(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if job.status == "failed":
+        downloads.retry(job)
+    return redirect(url_for("main.download_job", token=job.token))

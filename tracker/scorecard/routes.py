@@ -12,9 +12,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import downloads
 from ..analysis import round_half_away
 from ..analysis.scorecard import METRICS, sort_scorecards
 from ..auth import roles_required
+from ..auth.forms import EmptyForm
 from ..charts.trends import trend_chart
 from .charts import chart_words, company_trend_panels, heatmap_chart_of
 from ..formerrors import show_errors
@@ -229,13 +231,25 @@ def compare():
 @bp.route("/review-pack.pdf")
 @roles_required(*VIEWERS)
 def review_pack():
-    """The review pack of a period as a PDF download, in the reader's language (``?lang=`` to choose).
+    """The review pack of a period as a PDF download made in this request, in the reader's language (``?lang=``).
 
-    Synchronous: 200 departments take well under the 10 s limit (bench/bench_review_pack.py).
+    For links and scripts; the dashboard's button makes it in the background (:func:`review_pack_job`).
     """
-    from .pack import render_review_pack
+    made = downloads.build("review_pack", _pack_params())
+    return _download(made.data, made.mimetype, made.filename)
 
-    period = period_or_404()
-    lang = request.args.get("lang") or str(get_locale())
-    pdf = render_review_pack(period, lang="ru" if lang == "ru" else "en")
-    return _download(pdf, "application/pdf", f"review-pack-{period.label}.pdf")
+
+@bp.post("/review-pack")
+@roles_required(*VIEWERS)
+def review_pack_job():
+    """Start making the review pack in the background (a second click joins the first) and show its progress."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    job = downloads.start("review_pack", _pack_params(), user_id=current_user.id)
+    return redirect(url_for("main.download_job", token=job.token))
+
+
+def _pack_params() -> dict:
+    """The pack's period (``?period=``, default the current one) and language (``?lang=``, default the reader's)."""
+    lang = request.values.get("lang") or str(get_locale())
+    return {"period": period_or_404().label, "lang": "ru" if lang == "ru" else "en"}

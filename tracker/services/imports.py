@@ -136,6 +136,19 @@ def create_job(token: str, *, kind: str, filename: str, stored_name: str, mappin
     return job
 
 
+def create_download_job(token: str, *, kind: str, filename: str, params: dict, user_id: int | None) -> ImportJob:
+    """Record a queued download job (:mod:`tracker.downloads`: an export or the review pack) and commit.
+
+    A download is a background job like an import (same row, states and heartbeat); ``mapping``
+    holds its parameters and ``result`` the file it made. Not audited: it writes no data.
+    """
+    job = ImportJob(token=token, kind=kind, filename=filename[-255:], stored_name="",
+                    mapping=json.dumps(params, ensure_ascii=False), user_id=user_id, status="queued", dry_run=False)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
 def queue_job(job: ImportJob, *, dry_run: bool) -> None:
     """Mark ``job`` queued for a preview (``dry_run``) or an apply, its last result cleared; commit."""
     job.dry_run = dry_run
