@@ -1,0 +1,210 @@
+"""Every role's main pages fit the screen: no table wider than its box, no horizontal scroll,
+and a one-row navigation, in English and Russian at 1280 and 1400 px (issue #17).
+
+Widths are measured in the page (``scrollWidth`` against the box's ``clientWidth``), so a
+failure names the page, the language, the width, the table and both figures. One browser
+context per language: each role logs in once, and each page is measured at both widths by
+resizing the viewport. A full-page screenshot of every page at every width lands in
+``test-output/screenshots/<lang>/<role>-<page>-<width>.png``; with ``UPDATE_DOCS_SCREENSHOTS=1``
+the ones the guides cite are also written into ``docs/img/`` (CI leaves the tree clean).
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tracker.demo.builder import build_demo
+from tracker.extensions import db
+from tracker.models import User
+
+from .conftest import SCREENSHOTS, login, logout
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (1280, 1400)
+HEIGHT = 900
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+# (role, login, pages); a page is (name, path) or (name, link pattern found on the role's first page).
+ROLES = {
+    "coo": ("coo@demo.local", [
+        ("dashboard", "/dashboard/"),
+        ("graph", "/dashboard/graph"),
+        ("departments", "/dashboard/departments"),
+        ("department", "link:/dashboard/departments/[A-Z]"),
+        ("agreement", "link:/dashboard/contracts/\\d+$"),
+        ("scorecard", "/scorecard/"),
+        ("scorecard-trends", "/scorecard/trends"),
+        ("scorecard-heatmap", "/scorecard/heatmap"),
+        ("scorecard-compare", "/scorecard/compare"),
+        ("follow-ups", "/follow-ups/"),
+        ("low-ratings", "/follow-ups/low-ratings"),
+        ("rotations", "/rotations/"),
+        ("rotation-suggestions", "/rotations/suggestions"),
+        ("rotation-plan", "/rotations/plan"),
+        ("network", "/network/"),
+    ]),
+    "head": ("head.wh@demo.local", [
+        ("rate", "/rate/"),
+        ("rate-agreement", "link:/rate/\\d+$"),
+        ("rate-all", "/rate/all"),
+        ("feedback", "/rate/feedback"),
+        ("departments", "/dashboard/departments"),
+        ("follow-ups", "/follow-ups/"),
+        ("rotations", "/rotations/"),
+    ]),
+    "hr": ("hr@demo.local", [
+        ("dashboard", "/dashboard/"),
+        ("departments", "/dashboard/departments"),
+        ("scorecard", "/scorecard/"),
+        ("rotation-suggestions", "/rotations/suggestions"),
+        ("rotations", "/rotations/"),
+        ("rotation-plan", "/rotations/plan"),
+    ]),
+    "admin": ("admin@demo.local", [
+        ("admin", "/admin/"),
+        ("periods", "/admin/periods"),
+        ("departments", "/admin/departments"),
+        ("agreements", "/admin/contracts"),
+        ("users", "/admin/users"),
+        ("imports", "/admin/imports"),
+        ("exports", "/admin/exports"),
+        ("settings", "/admin/settings"),
+        ("dashboard", "/dashboard/"),
+        ("network", "/network/"),
+    ]),
+    "member": ("member.wh@demo.local", [
+        ("rate", "/rate/"),
+        ("rate-agreement", "link:/rate/\\d+$"),
+    ]),
+}
+
+# The screenshots the guides in docs/ embed: (lang, role, page, width) → file in docs/img/.
+DOCS_SHOTS = {
+    ("en", "head", "rate", 1280): "head-rate-list.png",
+    ("en", "head", "rate-agreement", 1280): "head-rate-agreement.png",
+    ("en", "coo", "dashboard", 1280): "coo-dashboard.png",
+    ("en", "coo", "agreement", 1280): "coo-agreement.png",
+    ("ru", "head", "rate-agreement", 1280): "head-rate-agreement-ru.png",
+    ("ru", "coo", "dashboard", 1280): "coo-dashboard-ru.png",
+}
+
+# For every visible table: its own width against its box's, named by caption, label or heading.
+MEASURE = """() => {
+  const name = (t) => {
+    const c = t.querySelector('caption');
+    if (c && c.textContent.trim()) return c.textContent.trim();
+    if (t.getAttribute('aria-label')) return t.getAttribute('aria-label');
+    if (t.id) return '#' + t.id;
+    let el = t;
+    while (el && el !== document.body) {
+      let s = el.previousElementSibling;
+      while (s) {
+        const h = s.matches('h1,h2,h3,h4,h5,h6') ? s : s.querySelector('h1,h2,h3,h4,h5,h6');
+        if (h) return h.textContent.trim().replace(/\\s+/g, ' ');
+        s = s.previousElementSibling;
+      }
+      el = el.parentElement;
+    }
+    return 'table ' + [...document.querySelectorAll('table')].indexOf(t);
+  };
+  const tables = [];
+  document.querySelectorAll('main table').forEach((t) => {
+    if (t.getClientRects().length === 0) return;  // in a closed <details> or an inactive tab
+    const box = t.parentElement;
+    const boxScrolls = box.scrollWidth > box.clientWidth + 1;
+    tables.push({name: name(t), table: t.scrollWidth, box: box.clientWidth, scrolls: boxScrolls});
+  });
+  return {page: document.documentElement.scrollWidth, window: window.innerWidth, tables: tables};
+}"""
+
+# The navigation is one row when every visible item of the bar sits on the same line.
+NAV_ROWS = """() => {
+  const bar = document.querySelector('nav.navbar > .container-fluid');
+  const items = [...bar.querySelectorAll('.navbar-brand, .navbar-nav > li, .nav-end > *')]
+    .filter((e) => e.getClientRects().length);
+  const rows = [];
+  for (const e of items) {
+    const r = e.getBoundingClientRect();
+    const mid = r.top + r.height / 2;
+    if (!rows.some((m) => Math.abs(m - mid) < 8)) rows.push(mid);
+  }
+  return {rows: rows.length, height: bar.getBoundingClientRect().height,
+          items: items.map((e) => e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 30))};
+}"""
+
+
+@pytest.fixture
+def demo_in(app, request):
+    """The demo company in the test's language, every user reading the interface in it."""
+    lang = request.param
+    build_demo(lang)
+    for user in db.session.scalars(db.select(User)):
+        user.locale = lang
+    db.session.commit()
+    return lang
+
+
+def _resolve(page, base: str, target: str) -> str | None:
+    """A page's path: given, or the first link on the current page matching the pattern."""
+    if not target.startswith("link:"):
+        return target
+    pattern = re.compile(target[5:])
+    for href in page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        path = href.split("?")[0].split("#")[0]
+        if pattern.search(path):
+            return path
+    return None
+
+
+def _shot(page, lang: str, role: str, name: str, width: int) -> None:
+    folder = SCREENSHOTS / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{role}-{name}-{width}.png"), full_page=True)
+    doc = DOCS_SHOTS.get((lang, role, name, width))
+    if doc and os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        # The viewport, not the whole page: the guide shows what a person sees first.
+        page.screenshot(path=str(DOCS_IMG / doc), full_page=False)
+
+
+@pytest.mark.parametrize("demo_in", ["en", "ru"], indirect=True)
+def test_every_roles_pages_fit_the_screen_with_a_one_row_navigation(demo_in, page, live_server):
+    lang = demo_in
+    problems: list[str] = []
+    for role, (email, pages) in ROLES.items():
+        page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+        login(page, live_server.url, email, "demo")
+        assert page.locator("html").get_attribute("lang") == lang
+        first = page.url
+        for name, target in pages:
+            if target.startswith("link:"):
+                page.goto(first)
+            path = _resolve(page, live_server.url, target)
+            if path is None:
+                problems.append(f"{lang} {role} {name}: no link matching {target[5:]!r} on {first}")
+                continue
+            response = page.goto(live_server.url + path)
+            if response is None or response.status != 200:
+                problems.append(f"{lang} {role} {name} ({path}): HTTP {response and response.status}")
+                continue
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                page.wait_for_timeout(50)
+                m = page.evaluate(MEASURE)
+                where = f"{lang} {width}px {role} {name} ({path})"
+                if m["page"] > m["window"]:
+                    problems.append(f"{where}: the page scrolls sideways ({m['page']} px in a {m['window']} px window)")
+                for t in m["tables"]:
+                    if t["table"] > t["box"] or t["scrolls"]:
+                        problems.append(f"{where}: table {t['name']!r} is {t['table']} px in a {t['box']} px box")
+                nav = page.evaluate(NAV_ROWS)
+                if nav["rows"] != 1:
+                    problems.append(f"{where}: the navigation takes {nav['rows']} rows "
+                                    f"({nav['height']:.0f} px: {' | '.join(nav['items'])})")
+                _shot(page, lang, role, name, width)
+        logout(page)
+    assert not problems, f"{len(problems)} layout problems:\n" + "\n".join(problems)
