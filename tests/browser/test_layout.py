@@ -5,14 +5,12 @@ Widths are measured in the page (``scrollWidth`` against the box's ``clientWidth
 failure names the page, the language, the width, the table and both figures. One browser
 context per language: each role logs in once, and each page is measured at both widths by
 resizing the viewport. A full-page screenshot of every page at every width lands in
-``test-output/screenshots/<lang>/<role>-<page>-<width>.png``; with ``UPDATE_DOCS_SCREENSHOTS=1``
-the ones the guides cite are also written into ``docs/img/`` (CI leaves the tree clean).
+``test-output/screenshots/<lang>/<role>-<page>-<width>.png`` (the guides' pictures are made by
+test_guides.py).
 """
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -26,7 +24,6 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 1400)
 HEIGHT = 900
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 # (role, login, pages); a page is (name, path) or (name, link pattern found on the role's first page).
 ROLES = {
@@ -80,16 +77,6 @@ ROLES = {
         ("rate", "/rate/"),
         ("rate-agreement", "link:/rate/\\d+$"),
     ]),
-}
-
-# The screenshots the guides in docs/ embed: (lang, role, page, width) → file in docs/img/.
-DOCS_SHOTS = {
-    ("en", "head", "rate", 1280): "head-rate-list.png",
-    ("en", "head", "rate-agreement", 1280): "head-rate-agreement.png",
-    ("en", "coo", "dashboard", 1280): "coo-dashboard.png",
-    ("en", "coo", "agreement", 1280): "coo-agreement.png",
-    ("ru", "head", "rate-agreement", 1280): "head-rate-agreement-ru.png",
-    ("ru", "coo", "dashboard", 1280): "coo-dashboard-ru.png",
 }
 
 # For every visible table: its own width against its box's, named by caption, label or heading.
@@ -164,11 +151,6 @@ def _shot(page, lang: str, role: str, name: str, width: int) -> None:
     folder = SCREENSHOTS / lang
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{role}-{name}-{width}.png"), full_page=True)
-    doc = DOCS_SHOTS.get((lang, role, name, width))
-    if doc and os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        # The viewport, not the whole page: the guide shows what a person sees first.
-        page.screenshot(path=str(DOCS_IMG / doc), full_page=False)
 
 
 @pytest.mark.parametrize("demo_in", ["en", "ru"], indirect=True)
