@@ -105,7 +105,17 @@ MEASURE = """() => {
     const boxScrolls = box.scrollWidth > box.clientWidth + 1;
     tables.push({name: name(t), table: t.scrollWidth, box: box.clientWidth, scrolls: boxScrolls});
   });
-  return {page: document.documentElement.scrollWidth, window: window.innerWidth, tables: tables};
+  // A chart sized to its SVG: the box has the drawing's proportions (no empty band around it).
+  const charts = [];
+  document.querySelectorAll('main object.dash-fit').forEach((o) => {
+    const svg = o.contentDocument && o.contentDocument.documentElement;
+    const box = svg && svg.viewBox && svg.viewBox.baseVal;
+    if (!box || !box.width) return;
+    const r = o.getBoundingClientRect();
+    charts.push({name: o.getAttribute('aria-label'), width: r.width, height: r.height,
+                 expected: r.width * box.height / box.width});
+  });
+  return {page: document.documentElement.scrollWidth, window: window.innerWidth, tables: tables, charts: charts};
 }"""
 
 # The navigation is one row when every visible item of the bar sits on the same line.
@@ -183,6 +193,10 @@ def test_every_roles_pages_fit_the_screen_with_a_one_row_navigation(demo_in, pag
                 for t in m["tables"]:
                     if t["table"] > t["box"] or t["scrolls"]:
                         problems.append(f"{where}: table {t['name']!r} is {t['table']} px in a {t['box']} px box")
+                for c in m["charts"]:
+                    if abs(c["height"] - c["expected"]) > 2:
+                        problems.append(f"{where}: chart {c['name']!r} is {c['width']:.0f}×{c['height']:.0f} px, "
+                                        f"its drawing needs {c['width']:.0f}×{c['expected']:.0f}")
                 nav = page.evaluate(NAV_ROWS)
                 if nav["rows"] != 1:
                     problems.append(f"{where}: the navigation takes {nav['rows']} rows "
