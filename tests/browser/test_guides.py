@@ -92,4 +92,4 @@ def test_guide_screenshots_of_rating_and_of_the_dashboard(demo, page, live_serve
     with page.expect_navigation():
         weak.locator("tbody tr").first.get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Agreement:")
-    _save(page, "coo-agreement.png")
+    _save(page, "coo-agreement.png", full_page=True)

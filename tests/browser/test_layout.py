@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tracker.demo.builder import build_demo
 from tracker.extensions import db
@@ -204,3 +205,40 @@ def test_every_roles_pages_fit_the_screen_with_a_one_row_navigation(demo_in, pag
                 _shot(page, lang, role, name, width)
         logout(page)
     assert not problems, f"{len(problems)} layout problems:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("demo_in", ["ru"], indirect=True)
+def test_the_more_and_user_menus_open_fit_the_window_and_close(demo_in, page, live_server):
+    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+    login(page, live_server.url, "admin@demo.local", "demo")
+    nav = page.get_by_role("navigation", name="Main")
+    more = page.locator("#nav-more")
+    expect(nav.get_by_role("link", name="Периоды")).to_be_hidden()
+
+    more.locator("summary").click()
+    for label in ("Периоды", "Подразделения", "Соглашения", "Пользователи", "Настройки", "Журнал аудита"):
+        expect(more.get_by_role("link", name=label)).to_be_visible()
+    box = more.locator("ul").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[0], f"the More menu leaves the window: {box}"
+    _shot_menu = SCREENSHOTS / "ru" / "admin-more-menu-1280.png"
+    page.screenshot(path=str(_shot_menu))
+
+    # Opening the user's menu closes "More"; a click elsewhere and Escape close it.
+    user = page.locator("#nav-user")
+    user.locator("summary").click()
+    expect(more.locator("ul")).to_be_hidden()
+    expect(user.get_by_role("link", name="Профиль")).to_be_visible()
+    expect(user.get_by_role("link", name="API-токены")).to_be_visible()
+    box = user.locator("ul").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[0], f"the user's menu leaves the window: {box}"
+    page.locator("main h1").click()
+    expect(user.locator("ul")).to_be_hidden()
+    more.locator("summary").click()
+    page.keyboard.press("Escape")
+    expect(more.locator("ul")).to_be_hidden()
+
+    more.locator("summary").click()
+    with page.expect_navigation():
+        more.get_by_role("link", name="Периоды").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Периоды")
+    expect(more.locator("summary")).to_have_class(re.compile(r"\bactive\b"))
