@@ -119,7 +119,8 @@ MEASURE = """() => {
   return {page: document.documentElement.scrollWidth, window: window.innerWidth, tables: tables, charts: charts};
 }"""
 
-# The navigation is one row when every visible item of the bar sits on the same line.
+# The navigation is one row when every visible item of the bar sits on the same line and the bar
+# is as tall as its tallest item.
 NAV_ROWS = """() => {
   const bar = document.querySelector('nav.navbar > .container-fluid');
   const items = [...bar.querySelectorAll('.navbar-brand, .navbar-nav > li, .nav-end > *')]
@@ -130,7 +131,8 @@ NAV_ROWS = """() => {
     const mid = r.top + r.height / 2;
     if (!rows.some((m) => Math.abs(m - mid) < 8)) rows.push(mid);
   }
-  return {rows: rows.length, height: bar.getBoundingClientRect().height,
+  const tallest = Math.max(...items.map((e) => e.getBoundingClientRect().height));
+  return {rows: rows.length, height: bar.getBoundingClientRect().height, line: tallest,
           items: items.map((e) => e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 30))};
 }"""
 
@@ -199,9 +201,9 @@ def test_every_roles_pages_fit_the_screen_with_a_one_row_navigation(demo_in, pag
                         problems.append(f"{where}: chart {c['name']!r} is {c['width']:.0f}×{c['height']:.0f} px, "
                                         f"its drawing needs {c['width']:.0f}×{c['expected']:.0f}")
                 nav = page.evaluate(NAV_ROWS)
-                if nav["rows"] != 1:
-                    problems.append(f"{where}: the navigation takes {nav['rows']} rows "
-                                    f"({nav['height']:.0f} px: {' | '.join(nav['items'])})")
+                if nav["rows"] != 1 or nav["height"] > nav["line"] + 1:
+                    problems.append(f"{where}: the navigation takes {nav['rows']} rows, {nav['height']:.0f} px "
+                                    f"for a {nav['line']:.0f} px line: {' | '.join(nav['items'])}")
                 _shot(page, lang, role, name, width)
         logout(page)
     assert not problems, f"{len(problems)} layout problems:\n" + "\n".join(problems)
