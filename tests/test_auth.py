@@ -80,7 +80,10 @@ def test_header_names_the_role_only_when_it_differs_from_the_name(client, app, a
     db.session.commit()
     auth.login("admin@test.local")
     html = client.get("/audit/").get_data(as_text=True)
-    assert f"{admin_label}</span>" in html and f"{admin_label} · {admin_label}" not in html
+    # the user's menu in the bar: the name, the role in its tooltip and first line when it differs
+    assert f'title="{admin_label}">{admin_label}</summary>' in html and f"{admin_label} · {admin_label}" not in html
     auth.logout()
     auth.login("coo@test.local")
-    assert f"Olga Petrova · {coo_label}</span>" in client.get("/audit/").get_data(as_text=True)
+    html = client.get("/audit/").get_data(as_text=True)
+    assert f'title="Olga Petrova · {coo_label}">Olga Petrova</summary>' in html
+    assert f'text-body-secondary">{coo_label}</li>' in html

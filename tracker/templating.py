@@ -38,13 +38,45 @@ NAV_ITEMS = [
     ("admin.imports", _l("Import"), ("admin",)),
     ("admin.exports", _l("Exports"), ("admin",)),
     ("admin.settings", _l("Settings"), ("admin",)),
-    ("profile.tokens", _l("API tokens"), ("admin", "coo", "hr", "head", "member")),
+    # API tokens: in the user's menu beside Profile (templates/base.html).
 ]
+
+
+ALL_ROLES = ("admin", "coo", "hr", "head", "member")
+
+# Entries a role finds under "More" rather than in the bar: the bar holds one row at 1280 px
+# in English and Russian (issue #17), so each role keeps only its daily pages in view.
+NAV_MORE = {
+    # every department's figures are a click away on the dashboard and the agreement pages
+    "dashboard.departments": ALL_ROLES,
+    "scorecard.index": ("admin",),
+    "network.index": ALL_ROLES,
+    "followups.index": ("admin",),
+    "rotations.suggestions": ("coo", "admin"),
+    "rotations.index": ("coo", "admin", "head", "hr"),
+    "audit.index": ALL_ROLES,
+    "admin.periods": ALL_ROLES,
+    "admin.departments": ALL_ROLES,
+    "admin.contracts": ALL_ROLES,
+    "admin.users": ALL_ROLES,
+    "admin.imports": ALL_ROLES,
+    "admin.exports": ALL_ROLES,
+    "admin.settings": ALL_ROLES,
+}
 
 
 def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
     """The navigation entries whose views are registered."""
     return [item for item in NAV_ITEMS if item[0] in current_app.view_functions]
+
+
+def nav_menu(role: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The (endpoint, label) entries ``role`` may open: those shown in the bar, and those under "More"."""
+    bar, more = [], []
+    for endpoint, label, roles in nav_items():
+        if role in roles:
+            (more if role in NAV_MORE.get(endpoint, ()) else bar).append((endpoint, label))
+    return bar, more
 
 
 def url_with(**changes) -> str:
@@ -129,7 +161,7 @@ class Health:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        nav_items=nav_items, url_with=url_with, role_label=role_label, current_locale=lambda: str(get_locale() or "en"),
+        nav_items=nav_items, nav_menu=nav_menu, url_with=url_with, role_label=role_label, current_locale=lambda: str(get_locale() or "en"),
         health_band=health_band, band_word=band_word, band_symbol=band_symbol,
     )
     formatting.init_app(app)

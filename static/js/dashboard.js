@@ -14,7 +14,10 @@
     var available = obj.parentElement.clientWidth;
     var width = Math.max(available, Math.ceil(box.width * minText / TEXT_PT));
     obj.style.width = width + "px";
-    obj.style.height = Math.round(width * box.height / box.width) + "px";
+    // A max-width in the CSS (the history charts) may leave the box narrower than asked: the
+    // height follows the width the box really has, or the chart floats in a tall empty box.
+    var actual = obj.getBoundingClientRect().width || width;
+    obj.style.height = Math.round(actual * box.height / box.width) + "px";
   }
   function fitAll() {
     document.querySelectorAll("object.dash-fit").forEach(fit);
