@@ -71,9 +71,10 @@ def test_coo_downloads_scorecard_xlsx_and_review_pack(page, live_server, judged)
     codes = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "IT" in codes and "WH" in codes
     page.goto("/dashboard/?period=2026-Q3")
-    page.get_by_role("button", name="Make the review pack (PDF)").click()
-    # The pack is made as a background job: its page shows progress, then the download link.
-    page.wait_for_url("**/downloads/*")
+    # The pack is made as a background job: its page shows progress, then the download link. Tests
+    # have no queue consumer, so the job runs within the click's request: allow for a loaded machine.
+    page.get_by_role("button", name="Make the review pack (PDF)").click(timeout=120_000)
+    page.wait_for_url("**/downloads/*", timeout=120_000)
     link = page.get_by_role("link", name="Download review-pack-2026-Q3.pdf")
     link.wait_for(timeout=120_000)
     with page.expect_download(timeout=120_000) as info:
