@@ -44,7 +44,8 @@ def database_url(tmp_path) -> str:
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
-                      "CHART_CACHE_DIR": str(tmp_path / "charts")})
+                      "CHART_CACHE_DIR": str(tmp_path / "charts"), "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+                      "DOWNLOAD_FOLDER": str(tmp_path / "downloads")})
 
     # This fixture keeps one app context open for the whole test, and requests reuse it, so
     # ``g`` (where Flask-Login caches the user) would outlive a request; a server starts afresh.

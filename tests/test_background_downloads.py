@@ -90,6 +90,20 @@ def test_only_the_user_who_asked_sees_the_job_and_its_file(client, auth, app, tm
         assert client.get(url).status_code == 404, url
 
 
+def test_a_file_made_before_a_demotion_is_not_served_after_it():
+    from types import SimpleNamespace
+
+    from tracker.auth import access
+
+    job = SimpleNamespace(kind="review_pack", user_id=7)
+    coo = SimpleNamespace(id=7, role="coo", is_authenticated=True)
+    assert access.may_download(coo, job)
+    assert not access.may_download(SimpleNamespace(id=7, role="head", is_authenticated=True), job)  # demoted
+    assert not access.may_download(SimpleNamespace(id=8, role="coo", is_authenticated=True), job)  # another coo
+    assert not access.may_download(coo, SimpleNamespace(kind="organization", user_id=7))  # an import job
+    assert not access.may_download(coo, SimpleNamespace(kind="ratings", user_id=7))  # an admin's export
+
+
 def test_the_review_pack_button_makes_the_pdf_in_a_job(client, auth, app, tmp_path):
     _org(app, tmp_path)
     auth.login("coo@test.local")

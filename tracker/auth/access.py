@@ -155,3 +155,20 @@ def comment_rule(user) -> Callable[[Rating], bool]:
 def sees_comment(user, rating: Rating) -> bool:
     """May ``user`` read the comment of ``rating``? See :func:`comment_rule`."""
     return comment_rule(user)(rating)
+
+
+#: Who may make each kind of download (tracker.downloads): the exports are the admin's, the review pack
+#: belongs to the roles that see the whole company.
+DOWNLOAD_ROLES = {"ratings": ("admin",), "departments": ("admin",), "org_workbook": ("admin",),
+                  "review_pack": ALL_SEEING_ROLES}
+
+
+def may_download(user, job) -> bool:
+    """Whether ``user`` may see download job ``job`` and fetch its file.
+
+    Only the user who asked for it, and only while they still hold a role that may make that
+    kind of file (a file made before a demotion is not served after it).
+    """
+    roles = DOWNLOAD_ROLES.get(job.kind)
+    return (roles is not None and getattr(user, "is_authenticated", False) and job.user_id == user.id
+            and user.role in roles)

@@ -59,9 +59,9 @@ def department_search():
 
 
 def _download_job_or_404(token: str):
-    """The current user's own download job with this token (404 for any other, and for imports)."""
+    """The current user's own download job with this token (404 for any other, for imports, and after a demotion)."""
     job = jobs.get_job(token)
-    if job is None or job.kind not in downloads.KINDS or job.user_id != current_user.id:
+    if job is None or not access.may_download(current_user, job):
         abort(404)
     return job
 
