@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Contract, Criterion, Department, Period, Rating, Service, User
@@ -33,6 +33,27 @@ CONTRACT_FIELDS = org_service.CONTRACT_FIELDS
 Link = tuple[str, str, str]  # (supplier code, customer code, service name)
 
 
+@dataclass(slots=True)
+class StoredContract:
+    """An active agreement as an import compares with it: plain values read in one query, no ORM object.
+
+    Has the attributes of :class:`~tracker.models.Contract` the checks and the plan read
+    (``id`` and the :data:`CONTRACT_FIELDS`) and the codes of its link.
+    """
+
+    id: int
+    supplier_code: str
+    customer_code: str
+    service_name: str
+    standard: str | None
+    criticality: int
+    target: float | None
+    floor: float | None
+    transfer_price: Any
+    start_date: date | None
+    end_date: date | None
+
+
 @dataclass
 class Snapshot:
     """What the database holds that an import may touch, keyed the way the files refer to it."""
@@ -41,7 +62,7 @@ class Snapshot:
     heads: dict[int, User]
     users: dict[str, User]
     services: dict[tuple[int, str], Service]
-    contracts: dict[Link, Contract]
+    contracts: dict[Link, StoredContract]
     periods: dict[str, Period]
     criteria: dict[str, Criterion]
     rating_keys: set[tuple[int, int, str]]
@@ -55,17 +76,18 @@ def load_snapshot() -> Snapshot:
     for user in users:
         if user.role == "head" and user.department_id is not None and user.archived_at is None:
             heads.setdefault(user.department_id, user)
-    contracts = db.session.scalars(
-        select(Contract).where(Contract.archived_at.is_(None)).options(
-            selectinload(Contract.supplier), selectinload(Contract.customer), selectinload(Contract.service)
-        )
-    )
+    supplier, customer = aliased(Department), aliased(Department)
+    contracts = db.session.execute(
+        select(Contract.id, supplier.code, customer.code, Service.name,
+               *(getattr(Contract, name) for name in StoredContract.__slots__[4:]))
+        .join(supplier, supplier.id == Contract.supplier_id).join(customer, customer.id == Contract.customer_id)
+        .join(Service, Service.id == Contract.service_id).where(Contract.archived_at.is_(None)))
     return Snapshot(
         departments=departments,
         heads=heads,
         users={u.email.lower(): u for u in users},
         services={(s.department_id, s.name): s for s in db.session.scalars(select(Service))},
-        contracts={(c.supplier.code, c.customer.code, c.service.name): c for c in contracts},
+        contracts={(row[1], row[2], row[3]): StoredContract(*row) for row in contracts},
         periods={p.label: p for p in db.session.scalars(select(Period))},
         criteria={c.key: c for c in settings_service.active_criteria()},
         rating_keys={tuple(row) for row in db.session.execute(

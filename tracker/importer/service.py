@@ -181,7 +181,7 @@ def _plan_contracts(plan, snap, result, writes) -> None:
             writes.contracts.append(org_service.ContractWrite(*link, fields))
             counts.added += 1
             continue
-        changes = org_service.contract_changes(existing, fields)
+        changes = org_service.contract_changes(existing, fields, link)
         if not changes:
             counts.unchanged += 1
             continue

@@ -637,10 +637,14 @@ class ContractWrite:
     changes: dict | None = None
 
 
-def contract_changes(con: Contract, fields: dict) -> dict:
-    """The audit diff (:func:`contract_audit_values`) of giving ``con`` these ``fields`` (values compared as stored)."""
-    before, after = contract_snapshot(con), contract_audit_values(con.supplier.code, con.customer.code,
-                                                                  con.service.name, fields)
+def contract_changes(con: Any, fields: dict, link: tuple[str, str, str]) -> dict:
+    """The audit diff (:func:`contract_audit_values`) of giving ``con`` these ``fields`` (values compared as stored).
+
+    ``con`` has the :data:`CONTRACT_FIELDS` as attributes (an agreement, or the importer's plain record of
+    one); ``link`` is its supplier code, customer code and service name.
+    """
+    before = contract_audit_values(*link, {name: getattr(con, name) for name in CONTRACT_FIELDS})
+    after = contract_audit_values(*link, fields)
     return {key: [before[key], after[key]] for key in CONTRACT_FIELDS if getattr(con, key) != fields[key]}
 
 
