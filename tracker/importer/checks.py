@@ -95,6 +95,19 @@ def load_snapshot() -> Snapshot:
     )
 
 
+@dataclass(slots=True)
+class FinalDepartment:
+    """The final ``name, kind, parent_code`` of a department of the file, and its row (read as a mapping too)."""
+
+    name: str
+    kind: str
+    parent_code: str | None
+    row: DepartmentRow
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+
 @dataclass
 class Plan:
     """The final state an import asks for, resolved against the database.
@@ -105,7 +118,7 @@ class Plan:
     the respondent key it is saved under.
     """
 
-    departments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    departments: dict[str, FinalDepartment] = field(default_factory=dict)
     heads: dict[str, str] = field(default_factory=dict)
     contracts: dict[Link, dict[str, Any]] = field(default_factory=dict)
     periods: dict[str, tuple[date, date]] = field(default_factory=dict)
@@ -200,7 +213,7 @@ def _check_departments(rows: list[DepartmentRow], snap: Snapshot, plan: Plan, ba
             parent = row.parent_code
         else:
             parent = existing.parent.code if existing and existing.parent else None
-        plan.departments[row.code] = {"name": row.name, "kind": kind, "parent_code": parent, "row": row}
+        plan.departments[row.code] = FinalDepartment(row.name, kind, parent, row)
 
         if row.head_email:
             email = row.head_email

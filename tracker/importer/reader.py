@@ -16,7 +16,6 @@ criticality, standard met and yes/no.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -295,8 +294,7 @@ def read_csv(file: str, data: bytes, *, stream: bool = False) -> RawTable:
         text = decode(data)
     except UndecodableFile as exc:
         return RawTable(file, [], [], [Problem(file, exc.line, str(exc))])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    del text
+    reader = csv.reader(_lines(text), delimiter=sniff_delimiter(text))
     header: list[str] | None = None
     line = 1
     for cells in reader:
@@ -306,6 +304,18 @@ def read_csv(file: str, data: bytes, *, stream: bool = False) -> RawTable:
             break
     rows = _csv_rows(file, reader, line)
     return RawTable(file, header or [], rows if stream else list(rows))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their endings, as ``io.StringIO(text, newline="")`` gives them.
+
+    One line at a time: a StringIO keeps a copy of the whole text at four bytes a character.
+    """
+    for match in _LINE.finditer(text):
+        yield match.group()
 
 
 class UnreadableCsv(csv.Error):

@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from ..extensions import db
@@ -74,6 +75,20 @@ class ImportResult:
     periods_moved: dict[str, str] = field(default_factory=dict)
     #: Rating rows with a low answer (see :func:`tracker.services.ratings.comment_required`) and no comment.
     low_without_comment: int = 0
+    #: The first :data:`PREVIEW_ROWS` rows that add or change something, in file order:
+    #: ``(file, line, key, "added" or "changed", changed fields)``; the rest are only counted.
+    preview: list[tuple[str, int, str, str, tuple[str, ...]]] = field(default_factory=list)
+    #: How many more rows add or change something than :attr:`preview` lists.
+    preview_more: int = 0
+    #: How many rows :attr:`preview` lists at most (the app's ``IMPORT_PREVIEW_ROWS``).
+    preview_limit: int = 200
+
+    def note(self, file: str, line: int, key: str, what: str, fields: Any = ()) -> None:
+        """Keep a row that adds or changes something for the preview, or only count it past the limit."""
+        if len(self.preview) < self.preview_limit:
+            self.preview.append((file, line, key, what, tuple(fields)))
+        else:
+            self.preview_more += 1
 
     @property
     def ok(self) -> bool:
@@ -119,6 +134,7 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
     snap = checks.load_snapshot()
     plan, problems = checks.check(data, snap)
     result = ImportResult(problems=problems, dry_run=dry_run, periods_moved=dict(plan.moved),
+                          preview_limit=preview_rows(),
                           periods_created=sorted(((label, *dates) for label, dates in plan.periods.items()
                                                   if label not in snap.periods), key=lambda p: (p[1], p[0])))
     if not problems:
@@ -134,6 +150,15 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
     except rating_service.RatingConflict as exc:  # a form save overtook the import: refuse it whole
         result.problems.append(Problem("ratings.csv", 0, str(exc)))
     return result
+
+
+#: Rows of changes a preview lists when the app sets no ``IMPORT_PREVIEW_ROWS``.
+PREVIEW_ROWS = 200
+
+
+def preview_rows() -> int:
+    """How many changed rows a preview lists (``IMPORT_PREVIEW_ROWS``, default :data:`PREVIEW_ROWS`)."""
+    return int(current_app.config.get("IMPORT_PREVIEW_ROWS", PREVIEW_ROWS)) if has_app_context() else PREVIEW_ROWS
 
 
 def plan_writes(data: ImportSet, plan: checks.Plan, snap: checks.Snapshot, result: ImportResult, *, today: date,
@@ -158,6 +183,7 @@ def _plan_departments(plan, snap, result, writes) -> None:
             writes.departments.append(org_service.DepartmentWrite(code, values["name"], values["kind"],
                                                                   values["parent_code"]))
             counts.added += 1
+            result.note("departments.csv", values["row"].line, code, "added")
             continue
         changes = org_service.department_changes(dep, values["parent_code"], values["name"], values["kind"])
         if not changes:
@@ -167,6 +193,7 @@ def _plan_departments(plan, snap, result, writes) -> None:
             code, values["name"], values["kind"], values["parent_code"], id=dep.id, changes=changes,
             restore=dep.archived_at is not None))
         counts.changed += 1
+        result.note("departments.csv", values["row"].line, code, "changed", changes)
     writes.heads = {code: email for code, email in plan.heads.items() if email not in snap.users}
     result.users_created = list(writes.heads.values())
 
@@ -180,6 +207,7 @@ def _plan_contracts(plan, snap, result, writes) -> None:
         if existing is None:
             writes.contracts.append(org_service.ContractWrite(*link, fields))
             counts.added += 1
+            result.note("contracts.csv", values["row"].line, _link_text(link), "added")
             continue
         changes = org_service.contract_changes(existing, fields, link)
         if not changes:
@@ -187,6 +215,7 @@ def _plan_contracts(plan, snap, result, writes) -> None:
             continue
         writes.contracts.append(org_service.ContractWrite(*link, fields, id=existing.id, changes=changes))
         counts.changed += 1
+        result.note("contracts.csv", values["row"].line, _link_text(link), "changed", changes)
 
 
 def _plan_periods(plan, snap, result, writes, today: date) -> None:
@@ -244,8 +273,10 @@ def _plan_ratings(data, plan, snap, result, writes, progress=None) -> None:
                                                                "reopen it first (admin) to change its ratings"))
         elif rating is None:
             new_rows.append(row)
+            result.note(row.file, row.line, _rating_text(row, respondent), "added")
         elif change is not None:
             writes.rating_updates.append(rating_service.RatingUpdate(rating["id"], rating["version"], change))
+            result.note(row.file, row.line, _rating_text(row, respondent), "changed", change.changes)
         else:
             counts.unchanged += 1
         if progress is not None and (done % 1000 == 0 or done == total):
@@ -255,6 +286,14 @@ def _plan_ratings(data, plan, snap, result, writes, progress=None) -> None:
     writes.new_ratings = (import_service.PlannedRating(row.link, row.period, plan.respondents[row.line],
                                                        _answer(row, snap), _user_id(snap, plan.respondents[row.line]))
                           for row in new_rows)
+
+
+def _link_text(link: tuple[str, str, str]) -> str:
+    return f"{link[0]} → {link[1]} ({link[2]})"
+
+
+def _rating_text(row, respondent: str) -> str:
+    return f"{row.period}: {_link_text(row.link)}" + (f", {respondent}" if respondent else "")
 
 
 def _user_id(snap: checks.Snapshot, respondent: str) -> int | None:
