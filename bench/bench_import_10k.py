@@ -158,6 +158,50 @@ def _fresh_database(url: str) -> None:
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=_flask_env(url), check=True, capture_output=True)
 
 
+_PREVIEW = r"""
+import sys
+from pathlib import Path
+from wsgi import app
+from tracker.importer import service
+from tracker.importer.uploads import read_upload
+path = Path(sys.argv[1])
+with app.app_context():  # what an import job's preview runs: the stored upload, read, checked and planned
+    result = service.import_set(read_upload(path.name, path.read_bytes()), dry_run=True)
+    print(f"PREVIEW {result.counts['departments']} problems={len(result.problems)} listed={len(result.preview)} "
+          f"more={result.preview_more}")
+"""
+
+
+def large_departments(path: Path, megabytes: float) -> int:
+    """Write a ``departments.csv`` of about ``megabytes`` MB (new departments, a tenth with a parent); return rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["code", "name", "kind", "parent_code", "head_email"])
+        while fh.tell() < megabytes * 1_000_000:
+            out.writerow([f"L{rows:07d}", f"Large department number {rows} of a generated organization",
+                          "internal", f"L{rows // 10:07d}" if rows else "", ""])
+            rows += 1
+    return rows
+
+
+def bench_preview(tmp_path: Path, megabytes: float) -> None:
+    """Time the preview of a large departments.csv (issue 15: 30 MB took 186 s and 3.6 GB) against its baseline."""
+    big = tmp_path / "large" / "departments.csv"
+    rows = large_departments(big, megabytes)
+    empty = tmp_path / "large-empty" / "departments.csv"
+    empty.parent.mkdir(parents=True, exist_ok=True)
+    empty.write_text(big.open(encoding="utf-8").readline(), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'preview.sqlite'}"
+    _fresh_database(url)
+    _s, base, _out = measure([PYTHON, "-c", _PREVIEW, str(empty)], _flask_env(url))
+    seconds, mib, out = measure([PYTHON, "-c", _PREVIEW, str(big)], _flask_env(url))
+    summary = next((line for line in out.splitlines() if line.startswith("PREVIEW ")), out[-300:])
+    print(f"preview of a {big.stat().st_size / 1e6:.0f} MB departments.csv ({rows:,} rows, SQLite): {seconds:7.2f} s "
+          f"{mib:6d} MiB (baseline {base} MiB, net {mib - base} MiB)   {summary}")
+
+
 def _headers_only(folder: Path, target: Path) -> Path:
     """A copy of ``folder``'s CSV files with their header rows only: the baseline run of each side."""
     target.mkdir(parents=True, exist_ok=True)
@@ -171,6 +215,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--departments", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--preview-mb", type=float, default=30.0,
+                        help="also time the preview of a departments.csv of this many MB (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         tmp_path = Path(tmp)
@@ -206,6 +252,8 @@ def main() -> None:
             if "Nothing changed." not in out:
                 raise SystemExit(f"a second import of the same files changed something:\n{out}")
             print(f"  re-import of the same files ({name}): {_again:.2f} s, nothing changed")
+        if args.preview_mb:
+            bench_preview(tmp_path, args.preview_mb)
 
 
 if __name__ == "__main__":
