@@ -65,11 +65,13 @@ class Snapshot:
     contracts: dict[Link, StoredContract]
     periods: dict[str, Period]
     criteria: dict[str, Criterion]
-    rating_keys: set[tuple[int, int, str]]
 
 
 def load_snapshot() -> Snapshot:
-    """Load departments, users, services, active agreements, periods, criteria and rating keys (seven queries)."""
+    """Load departments, users, services, active agreements, periods and criteria (six queries).
+
+    The stored ratings are read by the plan, only for the periods the files name.
+    """
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     users = list(db.session.scalars(select(User).order_by(User.id)))
     heads: dict[int, User] = {}
@@ -77,7 +79,8 @@ def load_snapshot() -> Snapshot:
         if user.role == "head" and user.department_id is not None and user.archived_at is None:
             heads.setdefault(user.department_id, user)
     supplier, customer = aliased(Department), aliased(Department)
-    contracts = db.session.execute(
+    rows = db.session.connection().execute  # Core rows one by one; the ORM's execute buffers all of them first
+    contracts = rows(
         select(Contract.id, supplier.code, customer.code, Service.name,
                *(getattr(Contract, name) for name in StoredContract.__slots__[4:]))
         .join(supplier, supplier.id == Contract.supplier_id).join(customer, customer.id == Contract.customer_id)
@@ -90,8 +93,6 @@ def load_snapshot() -> Snapshot:
         contracts={(row[1], row[2], row[3]): StoredContract(*row) for row in contracts},
         periods={p.label: p for p in db.session.scalars(select(Period))},
         criteria={c.key: c for c in settings_service.active_criteria()},
-        rating_keys={tuple(row) for row in db.session.execute(
-            select(Rating.contract_id, Rating.period_id, Rating.respondent_key))},
     )
 
 

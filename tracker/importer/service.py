@@ -259,7 +259,8 @@ def _plan_ratings(data, plan, snap, result, writes, progress=None) -> None:
         if rating_service.comment_required(answer) and not (answer.comment or "").strip():
             result.low_without_comment += 1
         contract, period = snap.contracts.get(row.link), snap.periods.get(row.period)
-        rating = stored.get((contract.id, period.id, respondent)) if contract and period else None
+        entry = stored.get((contract.id, period.id, respondent)) if contract and period else None
+        rating = _as_stored(entry) if entry is not None else None
         closed = period is not None and period.status == "closed"
         if rating is None:
             change = None
@@ -301,29 +302,39 @@ def _user_id(snap: checks.Snapshot, respondent: str) -> int | None:
     return user.id if user else None
 
 
-def _stored_ratings(period_ids: set[int]) -> dict[tuple[int, int, str], dict[str, Any]]:
-    """Existing ratings of ``period_ids`` as plain rows keyed by (contract, period, respondent), two queries.
+def _stored_ratings(period_ids: set[int]) -> dict[tuple[int, int, str], list]:
+    """Existing ratings of ``period_ids`` as compact rows keyed by (contract, period, respondent), two queries.
 
-    Each is :func:`tracker.services.ratings.stored_rating`'s shape plus ``id`` and
-    ``version``; ORM objects for 50,000 ratings would cost seconds.
+    Each is ``[id, version, *RATING_FIELDS, [(key, criterion id, score, weight), …]]``;
+    :func:`_as_stored` makes one the dict :func:`tracker.services.ratings.rating_write` compares
+    with, when its row is read. ORM objects (or a dict each) for 94,000 ratings would cost
+    seconds and hundreds of MiB.
     """
-    existing: dict[tuple[int, int, str], dict[str, Any]] = {}
+    existing: dict[tuple[int, int, str], list] = {}
     if not period_ids:
         return existing
     fields = rating_service.RATING_FIELDS
-    for row in db.session.execute(select(Rating.id, Rating.version, Rating.contract_id, Rating.period_id,
+    by_id: dict[int, list] = {}
+    rows = db.session.connection().execute  # Core rows one by one; the ORM's execute buffers all of them first
+    for row in rows(select(Rating.id, Rating.version, Rating.contract_id, Rating.period_id,
                                          Rating.respondent_key, *(getattr(Rating, n) for n in fields))
                                   .where(Rating.period_id.in_(period_ids))):
-        existing[(row[2], row[3], row[4])] = (dict(zip(fields, row[5:]))
-                                              | {"id": row[0], "version": row[1], "scores": {}})
-    by_id = {values["id"]: values for values in existing.values()}
-    for rating_id, criterion_id, key, score, weight in db.session.execute(
+        entry = existing[(row[2], row[3], row[4])] = [row[0], row[1], *row[5:], []]
+        by_id[row[0]] = entry
+    for rating_id, criterion_id, key, score, weight in rows(
             select(RatingScore.rating_id, RatingScore.criterion_id, Criterion.key, RatingScore.score,
                    RatingScore.weight)
             .join(Rating, Rating.id == RatingScore.rating_id).join(Criterion, Criterion.id == RatingScore.criterion_id)
             .where(Rating.period_id.in_(period_ids)).order_by(RatingScore.rating_id, RatingScore.criterion_id)):
-        by_id[rating_id]["scores"][key] = (criterion_id, score, weight)
+        by_id[rating_id][-1].append((key, criterion_id, score, weight))
     return existing
+
+
+def _as_stored(entry: list) -> dict[str, Any]:
+    """One row of :func:`_stored_ratings` as :func:`tracker.services.ratings.stored_rating`'s dict plus id and version."""
+    fields = rating_service.RATING_FIELDS
+    return (dict(zip(fields, entry[2:2 + len(fields)])) | {"id": entry[0], "version": entry[1],
+                                                           "scores": {k: (c, s, w) for k, c, s, w in entry[-1]}})
 
 
 def import_survey(filename: str, data: bytes, mapping: dict, *, dry_run: bool = False, actor_id: int | None = None,
