@@ -202,7 +202,7 @@ def _plan_contracts(plan, snap, result, writes) -> None:
     counts = result.counts["contracts"]
     writes.contract_ids = {link: con.id for link, con in snap.contracts.items()}
     for link, values in plan.contracts.items():
-        fields = {name: values[name] for name in org_service.CONTRACT_FIELDS}
+        fields = values  # the final values by CONTRACT_FIELDS (and the row): no copy per agreement
         existing = snap.contracts.get(link)
         if existing is None:
             writes.contracts.append(org_service.ContractWrite(*link, fields))

@@ -121,11 +121,18 @@ def insert_rows(table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -
                if proc is not None]
     count = 0
     batch: list[tuple] = []
+    last: dict[int, tuple[Any, Any]] = {}  # column → (value, converted): the same time stamp on every row
     for row in rows:
         if convert:
             row = list(row)
             for i, proc in convert:
-                row[i] = proc(row[i])
+                value = row[i]
+                seen = last.get(i)
+                if seen is not None and seen[0] is value:
+                    row[i] = seen[1]
+                else:
+                    row[i] = proc(value)
+                    last[i] = (value, row[i])
         batch.append(tuple(row))
         if len(batch) == BATCH:
             connection.exec_driver_sql(sql, batch)
