@@ -61,14 +61,13 @@ class Snapshot:
     departments: dict[str, Department]
     heads: dict[int, User]
     users: dict[str, User]
-    services: dict[tuple[int, str], Service]
     contracts: dict[Link, StoredContract]
     periods: dict[str, Period]
     criteria: dict[str, Criterion]
 
 
 def load_snapshot() -> Snapshot:
-    """Load departments, users, services, active agreements, periods and criteria (six queries).
+    """Load departments, users, active agreements, periods and criteria (five queries).
 
     The stored ratings are read by the plan, only for the periods the files name.
     """
@@ -89,7 +88,6 @@ def load_snapshot() -> Snapshot:
         departments=departments,
         heads=heads,
         users={u.email.lower(): u for u in users},
-        services={(s.department_id, s.name): s for s in db.session.scalars(select(Service))},
         contracts={(row[1], row[2], row[3]): StoredContract(*row) for row in contracts},
         periods={p.label: p for p in db.session.scalars(select(Period))},
         criteria={c.key: c for c in settings_service.active_criteria()},
