@@ -197,6 +197,7 @@ NOT_AUDITED = {
     "tracker.services.notifications.scan": "makes notices (messages to users); not a change of the organization",
     "tracker.services.notifications.mark_read": "a user marks their own notices read",
     "tracker.services.notifications.send_digests": "stamps notices as mailed",
+    "tracker.services.imports.create_download_job": "a background download writes no data; the file is made for its asker only",
     "tracker.services.imports.queue_job": "the state of a background import job; the import itself is audited",
     "tracker.services.imports.job_running": "the state of a background import job; the import itself is audited",
     "tracker.services.imports.finish_job": "the state of a background import job; the import itself is audited",

@@ -61,6 +61,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Rows of changes (and of problems) an import preview lists; the rest are counted.
+    IMPORT_PREVIEW_ROWS = 200
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_SUPPORTED_LOCALES = ("en", "ru")
     # The app's database (tracker/services/ratelimit.py), so every worker counts login attempts together.

@@ -196,7 +196,8 @@ def _job_context(job: ImportJob) -> dict:
     else:
         totals = [sum(c[i] for c in counts.values()) for i in range(3)]
     return {"job": job, "result": result, "counts": counts, "totals": totals, "progress": jobs.progress_of(job),
-            "problems": result.get("problems", [])}
+            "problems": result.get("problems", []),
+            "problems_total": result.get("problems_total", len(result.get("problems", [])))}
 
 
 @bp.get("/imports/job")

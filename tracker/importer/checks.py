@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Contract, Criterion, Department, Period, Rating, Service, User
@@ -33,6 +33,27 @@ CONTRACT_FIELDS = org_service.CONTRACT_FIELDS
 Link = tuple[str, str, str]  # (supplier code, customer code, service name)
 
 
+@dataclass(slots=True)
+class StoredContract:
+    """An active agreement as an import compares with it: plain values read in one query, no ORM object.
+
+    Has the attributes of :class:`~tracker.models.Contract` the checks and the plan read
+    (``id`` and the :data:`CONTRACT_FIELDS`) and the codes of its link.
+    """
+
+    id: int
+    supplier_code: str
+    customer_code: str
+    service_name: str
+    standard: str | None
+    criticality: int
+    target: float | None
+    floor: float | None
+    transfer_price: Any
+    start_date: date | None
+    end_date: date | None
+
+
 @dataclass
 class Snapshot:
     """What the database holds that an import may touch, keyed the way the files refer to it."""
@@ -40,37 +61,50 @@ class Snapshot:
     departments: dict[str, Department]
     heads: dict[int, User]
     users: dict[str, User]
-    services: dict[tuple[int, str], Service]
-    contracts: dict[Link, Contract]
+    contracts: dict[Link, StoredContract]
     periods: dict[str, Period]
     criteria: dict[str, Criterion]
-    rating_keys: set[tuple[int, int, str]]
 
 
 def load_snapshot() -> Snapshot:
-    """Load departments, users, services, active agreements, periods, criteria and rating keys (seven queries)."""
+    """Load departments, users, active agreements, periods and criteria (five queries).
+
+    The stored ratings are read by the plan, only for the periods the files name.
+    """
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     users = list(db.session.scalars(select(User).order_by(User.id)))
     heads: dict[int, User] = {}
     for user in users:
         if user.role == "head" and user.department_id is not None and user.archived_at is None:
             heads.setdefault(user.department_id, user)
-    contracts = db.session.scalars(
-        select(Contract).where(Contract.archived_at.is_(None)).options(
-            selectinload(Contract.supplier), selectinload(Contract.customer), selectinload(Contract.service)
-        )
-    )
+    supplier, customer = aliased(Department), aliased(Department)
+    rows = db.session.connection().execute  # Core rows one by one; the ORM's execute buffers all of them first
+    contracts = rows(
+        select(Contract.id, supplier.code, customer.code, Service.name,
+               *(getattr(Contract, name) for name in StoredContract.__slots__[4:]))
+        .join(supplier, supplier.id == Contract.supplier_id).join(customer, customer.id == Contract.customer_id)
+        .join(Service, Service.id == Contract.service_id).where(Contract.archived_at.is_(None)))
     return Snapshot(
         departments=departments,
         heads=heads,
         users={u.email.lower(): u for u in users},
-        services={(s.department_id, s.name): s for s in db.session.scalars(select(Service))},
-        contracts={(c.supplier.code, c.customer.code, c.service.name): c for c in contracts},
+        contracts={(row[1], row[2], row[3]): StoredContract(*row) for row in contracts},
         periods={p.label: p for p in db.session.scalars(select(Period))},
         criteria={c.key: c for c in settings_service.active_criteria()},
-        rating_keys={tuple(row) for row in db.session.execute(
-            select(Rating.contract_id, Rating.period_id, Rating.respondent_key))},
     )
+
+
+@dataclass(slots=True)
+class FinalDepartment:
+    """The final ``name, kind, parent_code`` of a department of the file, and its row (read as a mapping too)."""
+
+    name: str
+    kind: str
+    parent_code: str | None
+    row: DepartmentRow
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
 
 
 @dataclass
@@ -83,7 +117,7 @@ class Plan:
     the respondent key it is saved under.
     """
 
-    departments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    departments: dict[str, FinalDepartment] = field(default_factory=dict)
     heads: dict[str, str] = field(default_factory=dict)
     contracts: dict[Link, dict[str, Any]] = field(default_factory=dict)
     periods: dict[str, tuple[date, date]] = field(default_factory=dict)
@@ -178,7 +212,7 @@ def _check_departments(rows: list[DepartmentRow], snap: Snapshot, plan: Plan, ba
             parent = row.parent_code
         else:
             parent = existing.parent.code if existing and existing.parent else None
-        plan.departments[row.code] = {"name": row.name, "kind": kind, "parent_code": parent, "row": row}
+        plan.departments[row.code] = FinalDepartment(row.name, kind, parent, row)
 
         if row.head_email:
             email = row.head_email

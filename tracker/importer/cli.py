@@ -52,6 +52,10 @@ def _echo_result(result: service.ImportResult, dry_run: bool) -> None:
         click.echo(f"head users created (no usable password yet; an admin sets one): "
                    f"{', '.join(result.users_created)}")
     if dry_run:
+        for file, line, key, what, fields in result.preview:
+            click.echo(f"{file}:{line}: {key}: " + ("new" if what == "added" else "changed " + ", ".join(fields)))
+        if result.preview_more:
+            click.echo(f"… and {result.preview_more:,} more rows")
         click.echo("Dry run: nothing was written.")
     elif not result.changed_anything:
         click.echo("Nothing changed.")

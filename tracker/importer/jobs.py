@@ -242,10 +242,18 @@ def _problem_json(problem: Problem) -> dict[str, Any]:
 
 
 def result_json(result: service.ImportResult) -> dict[str, Any]:
-    """An :class:`~tracker.importer.service.ImportResult` as the JSON an :class:`ImportJob` keeps."""
+    """An :class:`~tracker.importer.service.ImportResult` as the JSON an :class:`ImportJob` keeps.
+
+    At most ``IMPORT_PREVIEW_ROWS`` problems and changed rows are kept, with the count of the rest.
+    """
+    limit = result.preview_limit
     return {
         "counts": {name: [c.added, c.changed, c.unchanged] for name, c in result.counts.items()},
-        "problems": [_problem_json(p) for p in result.problems],
+        # A file with a bad value on every line keeps the first rows' problems, and how many more there are.
+        "problems": [_problem_json(p) for p in result.problems[:limit]],
+        "problems_total": len(result.problems),
+        "preview": [list(row) for row in result.preview],
+        "preview_more": result.preview_more,
         "users_created": list(result.users_created),
         "low_without_comment": result.low_without_comment,
         "dry_run": result.dry_run,

@@ -16,7 +16,6 @@ criticality, standard met and yes/no.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -143,7 +142,7 @@ class RawTable:
     problems: list["Problem"] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     file: str
     line: int
@@ -155,7 +154,7 @@ class _Row:
         return f"{self.file}:{self.line}"
 
 
-@dataclass
+@dataclass(slots=True)
 class DepartmentRow(_Row):
     """A row of departments.csv."""
 
@@ -166,7 +165,7 @@ class DepartmentRow(_Row):
     head_email: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ContractRow(_Row):
     """A row of contracts.csv (criticality 1–3; target and floor in points 0–100)."""
 
@@ -182,7 +181,7 @@ class ContractRow(_Row):
     standard: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RatingRow(_Row):
     """A row of ratings.csv (scores 1–5 by criterion key, None for N/A)."""
 
@@ -202,7 +201,7 @@ class RatingRow(_Row):
         return (self.supplier_code, self.customer_code, self.service)
 
 
-@dataclass
+@dataclass(slots=True)
 class PeriodRow(_Row):
     """A row of periods.csv."""
 
@@ -286,28 +285,60 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name)
 
 
-def read_csv(file: str, data: bytes) -> RawTable:
+def read_csv(file: str, data: bytes, *, stream: bool = False) -> RawTable:
     """Raw table of one CSV file; line numbers are those a text editor shows (the header is line 1).
 
     A file that is neither UTF-8 nor cp1251 is an empty table with one problem naming the line and byte.
+    With ``stream`` the header is read now and ``rows`` is an iterator that reads the rest as it is
+    consumed (once): a large file is never held as a list of rows.
     """
     try:
         text = decode(data)
     except UndecodableFile as exc:
         return RawTable(file, [], [], [Problem(file, exc.line, str(exc))])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    reader = csv.reader(_lines(text), delimiter=sniff_delimiter(text))
     header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
     line = 1
     for cells in reader:
-        start, line = line, reader.line_num + 1
-        if header is None:
-            if any(c.strip() for c in cells):
-                header = [normalise_header(c) for c in cells]
-            continue
+        line = reader.line_num + 1
         if any(c.strip() for c in cells):
-            rows.append((start, cells))
-    return RawTable(file, header or [], rows)
+            header = [normalise_header(c) for c in cells]
+            break
+    rows = _csv_rows(file, reader, line)
+    return RawTable(file, header or [], rows if stream else list(rows))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their endings, as ``io.StringIO(text, newline="")`` gives them.
+
+    One line at a time: a StringIO keeps a copy of the whole text at four bytes a character.
+    """
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
+class UnreadableCsv(csv.Error):
+    """A CSV file that stops being readable part-way (raised while its rows are read); ``file`` names it."""
+
+    def __init__(self, file: str, error: csv.Error):
+        self.file = file
+        super().__init__(str(error))
+
+
+def _csv_rows(file: str, reader, line: int):
+    """``(line, cells)`` of every non-blank row left in ``reader``; ``line`` is where the next row starts."""
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            for c in cells:
+                if c and not c.isspace():
+                    yield start, cells
+                    break
+    except csv.Error as exc:
+        raise UnreadableCsv(file, exc) from exc
 
 
 def _cell_text(value: Any) -> str:
@@ -437,7 +468,7 @@ def read_folder(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
         if file in present:
             data = present[file].read_bytes()
             try:
-                tables[file] = read_csv(file, data)  # an undecodable file is a problem of its table
+                tables[file] = read_csv(file, data, stream=True)  # an undecodable file is a problem of its table
             except csv.Error as exc:
                 problems.append(Problem(file, 0, f"cannot be read as CSV: {exc}"))
     return tables, problems
@@ -460,7 +491,11 @@ def read_path(path: str | Path) -> ImportSet:
         tables, problems = read_folder(path)
     else:
         raise FileNotFoundError(f"not a folder of CSV files or an .xlsx workbook: {path}")
-    result = parse_set(tables, source=str(path))
+    try:
+        result = parse_set(tables, source=str(path))
+    except UnreadableCsv as exc:  # found while the rows were read: the file is the one problem
+        result = ImportSet(source=str(path), files=[f for f in FILES if f in tables],
+                           problems=[Problem(exc.file, 0, f"cannot be read as CSV: {exc}")])
     if problems:  # an unreadable file is its own problem, not "no file found"
         # A formula cell without a saved value is that, not also "is blank" for the same cell.
         cells = {(p.file, p.line, p.column) for p in problems}
@@ -475,15 +510,26 @@ def read_path(path: str | Path) -> ImportSet:
 class _Cells:
     """The cells of one row by column name, collecting a problem per bad value."""
 
+    __slots__ = ("table", "line", "problems", "values")
+
     def __init__(self, table: RawTable, line: int, cells: list[str], problems: list[Problem]):
         self.table, self.line, self.problems = table, line, problems
-        self.values = {}
-        for name, cell in zip(table.header, cells):
-            if name and name not in self.values:
-                value = self.values[name] = _NEUTRALISED.sub("", (cell or "").strip())
-                found = (_CONTROL_IN_TEXT if name in _FREE_TEXT else _CONTROL).search(value)
-                if found:
-                    self.problem(name, value, f"contains the control character U+{ord(found.group()):04X}; "
+        self.values = values = {}
+        found = False
+        for index, name in _first_columns(table.header):
+            if index >= len(cells):
+                break  # as zip(): a short row lacks its last columns
+            value = cells[index]
+            value = value.strip() if value else ""
+            if value[:1] == "'":
+                value = _NEUTRALISED.sub("", value)
+            values[name] = value
+            found = found or (value and not value.isprintable())
+        if found:  # only a row with a character that is not printable can hold a control character
+            for name, value in values.items():
+                control = (_CONTROL_IN_TEXT if name in _FREE_TEXT else _CONTROL).search(value)
+                if control:
+                    self.problem(name, value, f"contains the control character U+{ord(control.group()):04X}; "
                                               "remove it")
 
     def problem(self, column: str, value: str, reason: str) -> None:
@@ -494,7 +540,8 @@ class _Cells:
 
     def code(self, column: str) -> str:
         # Codes never contain spaces; Excel users add them by accident around and inside.
-        return re.sub(r"\s+", "", self.text(column))
+        text = self.values.get(column, "")
+        return "".join(text.split()) if " " in text or not text.isprintable() else text
 
     def optional(self, column: str) -> str | None:
         return self.text(column) or None
@@ -510,9 +557,15 @@ class _Cells:
         return mapping[key]
 
     def integer(self, column: str, low: int, high: int) -> int | None:
-        raw = self.text(column)
+        raw = self.values.get(column, "")
         if not raw:
             return None
+        if raw.isdigit() and raw.isascii():  # the common case, without a Decimal
+            value = int(raw)
+            if not low <= value <= high:
+                self.problem(column, raw, f"out of range {low}–{high}")
+                return None
+            return value
         number = _number(raw)
         if number is None or number != number.to_integral_value():
             self.problem(column, raw, f"expected a whole number {low}–{high}")
@@ -552,6 +605,22 @@ class _Cells:
         if parsed is None:
             self.problem(column, raw, "not a date (use YYYY-MM-DD or DD.MM.YYYY)")
         return parsed
+
+
+_FIRST_COLUMNS: dict[tuple[str, ...], tuple[tuple[int, str], ...]] = {}
+
+
+def _first_columns(header: list[str]) -> tuple[tuple[int, str], ...]:
+    """``(index, name)`` of each named column of ``header`` (the first of two with one name)."""
+    key = tuple(header)
+    found = _FIRST_COLUMNS.get(key)
+    if found is None:
+        seen: dict[str, int] = {}
+        for index, name in enumerate(header):
+            if name and name not in seen:
+                seen[name] = index
+        found = _FIRST_COLUMNS[key] = tuple((index, name) for name, index in seen.items())
+    return found
 
 
 def _number(raw: str) -> Decimal | None:
@@ -661,6 +730,7 @@ def parse_set(tables: dict[str, RawTable], *, source: str = "") -> ImportSet:
     and adds a problem, so one pass reports every bad value of every row.
     """
     result = ImportSet(source=source, files=[f for f in FILES if f in tables])
+    same: dict[str, str] = {}
     if not result.files:
         result.problems.append(Problem(Path(source).name or "import", 0, NO_KNOWN_FILE))
     for file in FILES:
@@ -680,10 +750,23 @@ def parse_set(tables: dict[str, RawTable], *, source: str = "") -> ImportSet:
         attr, parse = _PARSERS[file]
         columns = frozenset(table.header)
         rows = getattr(result, attr)
+        required = REQUIRED[file]
+        shared = _SHARED.get(file, ())
         for line, cells in table.rows:
             row_cells = _Cells(table, line, cells, result.problems)
-            for col in REQUIRED[file]:
-                if not row_cells.text(col):
+            for col in required:
+                if not row_cells.values.get(col):
                     result.problems.append(Problem(file, line, f"{col} is blank"))
-            rows.append(parse(row_cells, {"file": file, "line": line, "columns": columns}))
+            row = parse(row_cells, {"file": file, "line": line, "columns": columns})
+            for name in shared:  # one string object per code, service and period however many rows name it
+                value = getattr(row, name)
+                setattr(row, name, same.setdefault(value, value))
+            rows.append(row)
     return result
+
+
+#: Fields whose values repeat across many rows (stored once, see :func:`parse_set`).
+_SHARED = {
+    "contracts.csv": ("supplier_code", "customer_code", "service"),
+    "ratings.csv": ("period", "supplier_code", "customer_code", "service", "respondent"),
+}

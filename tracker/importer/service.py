@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from ..extensions import db
@@ -74,6 +75,20 @@ class ImportResult:
     periods_moved: dict[str, str] = field(default_factory=dict)
     #: Rating rows with a low answer (see :func:`tracker.services.ratings.comment_required`) and no comment.
     low_without_comment: int = 0
+    #: The first :data:`PREVIEW_ROWS` rows that add or change something, in file order:
+    #: ``(file, line, key, "added" or "changed", changed fields)``; the rest are only counted.
+    preview: list[tuple[str, int, str, str, tuple[str, ...]]] = field(default_factory=list)
+    #: How many more rows add or change something than :attr:`preview` lists.
+    preview_more: int = 0
+    #: How many rows :attr:`preview` lists at most (the app's ``IMPORT_PREVIEW_ROWS``).
+    preview_limit: int = 200
+
+    def note(self, file: str, line: int, key: str, what: str, fields: Any = ()) -> None:
+        """Keep a row that adds or changes something for the preview, or only count it past the limit."""
+        if len(self.preview) < self.preview_limit:
+            self.preview.append((file, line, key, what, tuple(fields)))
+        else:
+            self.preview_more += 1
 
     @property
     def ok(self) -> bool:
@@ -119,6 +134,7 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
     snap = checks.load_snapshot()
     plan, problems = checks.check(data, snap)
     result = ImportResult(problems=problems, dry_run=dry_run, periods_moved=dict(plan.moved),
+                          preview_limit=preview_rows(),
                           periods_created=sorted(((label, *dates) for label, dates in plan.periods.items()
                                                   if label not in snap.periods), key=lambda p: (p[1], p[0])))
     if not problems:
@@ -134,6 +150,15 @@ def import_set(data: ImportSet, *, dry_run: bool = False, actor_id: int | None =
     except rating_service.RatingConflict as exc:  # a form save overtook the import: refuse it whole
         result.problems.append(Problem("ratings.csv", 0, str(exc)))
     return result
+
+
+#: Rows of changes a preview lists when the app sets no ``IMPORT_PREVIEW_ROWS``.
+PREVIEW_ROWS = 200
+
+
+def preview_rows() -> int:
+    """How many changed rows a preview lists (``IMPORT_PREVIEW_ROWS``, default :data:`PREVIEW_ROWS`)."""
+    return int(current_app.config.get("IMPORT_PREVIEW_ROWS", PREVIEW_ROWS)) if has_app_context() else PREVIEW_ROWS
 
 
 def plan_writes(data: ImportSet, plan: checks.Plan, snap: checks.Snapshot, result: ImportResult, *, today: date,
@@ -158,6 +183,7 @@ def _plan_departments(plan, snap, result, writes) -> None:
             writes.departments.append(org_service.DepartmentWrite(code, values["name"], values["kind"],
                                                                   values["parent_code"]))
             counts.added += 1
+            result.note("departments.csv", values["row"].line, code, "added")
             continue
         changes = org_service.department_changes(dep, values["parent_code"], values["name"], values["kind"])
         if not changes:
@@ -167,6 +193,7 @@ def _plan_departments(plan, snap, result, writes) -> None:
             code, values["name"], values["kind"], values["parent_code"], id=dep.id, changes=changes,
             restore=dep.archived_at is not None))
         counts.changed += 1
+        result.note("departments.csv", values["row"].line, code, "changed", changes)
     writes.heads = {code: email for code, email in plan.heads.items() if email not in snap.users}
     result.users_created = list(writes.heads.values())
 
@@ -175,18 +202,20 @@ def _plan_contracts(plan, snap, result, writes) -> None:
     counts = result.counts["contracts"]
     writes.contract_ids = {link: con.id for link, con in snap.contracts.items()}
     for link, values in plan.contracts.items():
-        fields = {name: values[name] for name in org_service.CONTRACT_FIELDS}
+        fields = values  # the final values by CONTRACT_FIELDS (and the row): no copy per agreement
         existing = snap.contracts.get(link)
         if existing is None:
             writes.contracts.append(org_service.ContractWrite(*link, fields))
             counts.added += 1
+            result.note("contracts.csv", values["row"].line, _link_text(link), "added")
             continue
-        changes = org_service.contract_changes(existing, fields)
+        changes = org_service.contract_changes(existing, fields, link)
         if not changes:
             counts.unchanged += 1
             continue
         writes.contracts.append(org_service.ContractWrite(*link, fields, id=existing.id, changes=changes))
         counts.changed += 1
+        result.note("contracts.csv", values["row"].line, _link_text(link), "changed", changes)
 
 
 def _plan_periods(plan, snap, result, writes, today: date) -> None:
@@ -230,7 +259,8 @@ def _plan_ratings(data, plan, snap, result, writes, progress=None) -> None:
         if rating_service.comment_required(answer) and not (answer.comment or "").strip():
             result.low_without_comment += 1
         contract, period = snap.contracts.get(row.link), snap.periods.get(row.period)
-        rating = stored.get((contract.id, period.id, respondent)) if contract and period else None
+        entry = stored.get((contract.id, period.id, respondent)) if contract and period else None
+        rating = _as_stored(entry) if entry is not None else None
         closed = period is not None and period.status == "closed"
         if rating is None:
             change = None
@@ -244,8 +274,10 @@ def _plan_ratings(data, plan, snap, result, writes, progress=None) -> None:
                                                                "reopen it first (admin) to change its ratings"))
         elif rating is None:
             new_rows.append(row)
+            result.note(row.file, row.line, _rating_text(row, respondent), "added")
         elif change is not None:
             writes.rating_updates.append(rating_service.RatingUpdate(rating["id"], rating["version"], change))
+            result.note(row.file, row.line, _rating_text(row, respondent), "changed", change.changes)
         else:
             counts.unchanged += 1
         if progress is not None and (done % 1000 == 0 or done == total):
@@ -257,34 +289,52 @@ def _plan_ratings(data, plan, snap, result, writes, progress=None) -> None:
                           for row in new_rows)
 
 
+def _link_text(link: tuple[str, str, str]) -> str:
+    return f"{link[0]} → {link[1]} ({link[2]})"
+
+
+def _rating_text(row, respondent: str) -> str:
+    return f"{row.period}: {_link_text(row.link)}" + (f", {respondent}" if respondent else "")
+
+
 def _user_id(snap: checks.Snapshot, respondent: str) -> int | None:
     user = snap.users.get(respondent) if respondent else None
     return user.id if user else None
 
 
-def _stored_ratings(period_ids: set[int]) -> dict[tuple[int, int, str], dict[str, Any]]:
-    """Existing ratings of ``period_ids`` as plain rows keyed by (contract, period, respondent), two queries.
+def _stored_ratings(period_ids: set[int]) -> dict[tuple[int, int, str], list]:
+    """Existing ratings of ``period_ids`` as compact rows keyed by (contract, period, respondent), two queries.
 
-    Each is :func:`tracker.services.ratings.stored_rating`'s shape plus ``id`` and
-    ``version``; ORM objects for 50,000 ratings would cost seconds.
+    Each is ``[id, version, *RATING_FIELDS, [(key, criterion id, score, weight), …]]``;
+    :func:`_as_stored` makes one the dict :func:`tracker.services.ratings.rating_write` compares
+    with, when its row is read. ORM objects (or a dict each) for 94,000 ratings would cost
+    seconds and hundreds of MiB.
     """
-    existing: dict[tuple[int, int, str], dict[str, Any]] = {}
+    existing: dict[tuple[int, int, str], list] = {}
     if not period_ids:
         return existing
     fields = rating_service.RATING_FIELDS
-    for row in db.session.execute(select(Rating.id, Rating.version, Rating.contract_id, Rating.period_id,
+    by_id: dict[int, list] = {}
+    rows = db.session.connection().execute  # Core rows one by one; the ORM's execute buffers all of them first
+    for row in rows(select(Rating.id, Rating.version, Rating.contract_id, Rating.period_id,
                                          Rating.respondent_key, *(getattr(Rating, n) for n in fields))
                                   .where(Rating.period_id.in_(period_ids))):
-        existing[(row[2], row[3], row[4])] = (dict(zip(fields, row[5:]))
-                                              | {"id": row[0], "version": row[1], "scores": {}})
-    by_id = {values["id"]: values for values in existing.values()}
-    for rating_id, criterion_id, key, score, weight in db.session.execute(
+        entry = existing[(row[2], row[3], row[4])] = [row[0], row[1], *row[5:], []]
+        by_id[row[0]] = entry
+    for rating_id, criterion_id, key, score, weight in rows(
             select(RatingScore.rating_id, RatingScore.criterion_id, Criterion.key, RatingScore.score,
                    RatingScore.weight)
             .join(Rating, Rating.id == RatingScore.rating_id).join(Criterion, Criterion.id == RatingScore.criterion_id)
             .where(Rating.period_id.in_(period_ids)).order_by(RatingScore.rating_id, RatingScore.criterion_id)):
-        by_id[rating_id]["scores"][key] = (criterion_id, score, weight)
+        by_id[rating_id][-1].append((key, criterion_id, score, weight))
     return existing
+
+
+def _as_stored(entry: list) -> dict[str, Any]:
+    """One row of :func:`_stored_ratings` as :func:`tracker.services.ratings.stored_rating`'s dict plus id and version."""
+    fields = rating_service.RATING_FIELDS
+    return (dict(zip(fields, entry[2:2 + len(fields)])) | {"id": entry[0], "version": entry[1],
+                                                           "scores": {k: (c, s, w) for k, c, s, w in entry[-1]}})
 
 
 def import_survey(filename: str, data: bytes, mapping: dict, *, dry_run: bool = False, actor_id: int | None = None,

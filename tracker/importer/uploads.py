@@ -130,7 +130,7 @@ def read_tables(filename: str, data: bytes) -> dict[str, RawTable]:
                         continue
                     if name in tables:
                         raise ImportFileError(f"the archive has {name} twice")
-                    tables[name] = read_csv(name, _read_member(archive, info))
+                    tables[name] = read_csv(name, _read_member(archive, info), stream=True)
         except ImportFileError:
             raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
@@ -142,7 +142,7 @@ def read_tables(filename: str, data: bytes) -> dict[str, RawTable]:
     if name not in FILES:
         raise ImportFileError("a single CSV file must be named " + ", ".join(FILES)
                               + "; upload a workbook or a ZIP for a whole organization")
-    return {name: read_csv(name, data)}
+    return {name: read_csv(name, data, stream=True)}
 
 
 def read_upload(filename: str, data: bytes) -> ImportSet:

@@ -332,6 +332,10 @@ def _opened(fu_id: int, values: dict, actor_id: int | None, text: str | None) ->
                  user_id=actor_id)
 
 
+#: Ids per ``IN (…)`` list of a query over many agreements.
+_IN_BATCH = 5000
+
+
 def open_for_low_ratings(pairs: Iterable[tuple[int, int]], *, actor_id: int | None = None,
                          today: date | None = None) -> list[int]:
     """Open a follow-up on every (contract id, period id) pair that has a low rating and none yet.
@@ -348,17 +352,19 @@ def open_for_low_ratings(pairs: Iterable[tuple[int, int]], *, actor_id: int | No
     pairs = set(pairs)
     if not pairs:
         return []
-    contract_ids = {c for c, _p in pairs}
+    contract_ids = sorted({c for c, _p in pairs})
     period_ids = {p for _c, p in pairs}
-    rows = db.session.execute(
-        select(Rating.contract_id, Rating.period_id, func.min(Rating.id), Contract.supplier_id)
-        .join(Contract, Rating.contract_id == Contract.id)
-        .join(Period, Rating.period_id == Period.id)
-        .where(Rating.contract_id.in_(contract_ids), Rating.period_id.in_(period_ids), Period.status != "closed",
-               _low_condition(settings_service.floor()),
-               ~exists().where(FollowUp.contract_id == Rating.contract_id, FollowUp.period_id == Rating.period_id))
-        .group_by(Rating.contract_id, Rating.period_id, Contract.supplier_id)
-    ).all()
+    rows = []
+    for start in range(0, len(contract_ids), _IN_BATCH):  # PostgreSQL takes at most 65,535 parameters a statement
+        rows += db.session.execute(
+            select(Rating.contract_id, Rating.period_id, func.min(Rating.id), Contract.supplier_id)
+            .join(Contract, Rating.contract_id == Contract.id)
+            .join(Period, Rating.period_id == Period.id)
+            .where(Rating.contract_id.in_(contract_ids[start:start + _IN_BATCH]), Rating.period_id.in_(period_ids),
+                   Period.status != "closed", _low_condition(settings_service.floor()),
+                   ~exists().where(FollowUp.contract_id == Rating.contract_id, FollowUp.period_id == Rating.period_id))
+            .group_by(Rating.contract_id, Rating.period_id, Contract.supplier_id)
+        ).all()
     rows = [r for r in rows if (r[0], r[1]) in pairs]
     if not rows:
         return []

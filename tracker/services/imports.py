@@ -89,11 +89,14 @@ def apply_import(writes: ImportWrites, *, summary: dict[str, list], reason: str,
         new_ids, changed_ids = rating_service.write_ratings(new_ratings(), writes.rating_updates, writes.criteria,
                                                             actor_id=actor_id, now=now)
         # Low ratings from a workbook or a survey open follow-ups just as the form's do.
-        written = set(new_ids) | set(changed_ids)
-        if written:
-            followup_service.open_for_low_ratings(
-                db.session.execute(select(Rating.contract_id, Rating.period_id).where(Rating.id.in_(written)))
-                .tuples().all(), actor_id=actor_id)
+        # In batches: PostgreSQL takes at most 65,535 parameters a statement (94,614 ids failed there).
+        written = sorted(set(new_ids) | set(changed_ids))
+        pairs: set[tuple[int, int]] = set()
+        for start in range(0, len(written), audit.BATCH):
+            pairs.update(db.session.execute(select(Rating.contract_id, Rating.period_id)
+                                            .where(Rating.id.in_(written[start:start + audit.BATCH]))).tuples())
+        if pairs:
+            followup_service.open_for_low_ratings(pairs, actor_id=actor_id)
         audit.record("import", "import", None, summary, reason=reason, user_id=actor_id)
         db.session.commit()
     except Exception:

@@ -594,10 +594,8 @@ def write_departments(writes: list[DepartmentWrite], *, actor_id: int | None, no
     """
     table = Department.__table__
     creates = [w for w in writes if w.id is None]
-    for start in range(0, len(creates), audit.BATCH):
-        db.session.execute(table.insert(), [
-            {"code": w.code, "name": w.name, "kind": w.kind, "version": 1, "created_at": now, "updated_at": now}
-            for w in creates[start:start + audit.BATCH]])
+    audit.insert_rows(table, ("code", "name", "kind", "version", "created_at", "updated_at"),
+                      ((w.code, w.name, w.kind, 1, now, now) for w in creates))
     ids = dict(db.session.execute(select(table.c.code, table.c.id)).all())
     parented = [{"b_id": ids[w.code], "b_parent_id": ids[w.parent_code]} for w in creates if w.parent_code]
     if parented:
@@ -633,10 +631,14 @@ class ContractWrite:
     changes: dict | None = None
 
 
-def contract_changes(con: Contract, fields: dict) -> dict:
-    """The audit diff (:func:`contract_audit_values`) of giving ``con`` these ``fields`` (values compared as stored)."""
-    before, after = contract_snapshot(con), contract_audit_values(con.supplier.code, con.customer.code,
-                                                                  con.service.name, fields)
+def contract_changes(con: Any, fields: dict, link: tuple[str, str, str]) -> dict:
+    """The audit diff (:func:`contract_audit_values`) of giving ``con`` these ``fields`` (values compared as stored).
+
+    ``con`` has the :data:`CONTRACT_FIELDS` as attributes (an agreement, or the importer's plain record of
+    one); ``link`` is its supplier code, customer code and service name.
+    """
+    before = contract_audit_values(*link, {name: getattr(con, name) for name in CONTRACT_FIELDS})
+    after = contract_audit_values(*link, fields)
     return {key: [before[key], after[key]] for key in CONTRACT_FIELDS if getattr(con, key) != fields[key]}
 
 
@@ -651,16 +653,15 @@ def write_contracts(writes: list[ContractWrite], department_ids: dict[str, int],
     creates = [w for w in writes if w.id is None]
     service_ids = _services_for(creates, department_ids, actor_id=actor_id, now=now)
     table = Contract.__table__
-    rows = [{"supplier_id": department_ids[w.supplier_code], "customer_id": department_ids[w.customer_code],
-             "service_id": service_ids[(department_ids[w.supplier_code], w.service)], "version": 1,
-             "created_at": now, "updated_at": now} | w.fields for w in creates]
-    for start in range(0, len(rows), audit.BATCH):
-        db.session.execute(table.insert(), rows[start:start + audit.BATCH])
+    keys = [(department_ids[w.supplier_code], department_ids[w.customer_code],
+             service_ids[(department_ids[w.supplier_code], w.service)]) for w in creates]
+    audit.insert_rows(table, ("supplier_id", "customer_id", "service_id", "version", "created_at", "updated_at",
+                              *CONTRACT_FIELDS),
+                      ((*key, 1, now, now, *(w.fields[name] for name in CONTRACT_FIELDS))
+                       for key, w in zip(keys, creates)))
     ids: dict[tuple[str, str, str], int] = {}
     if creates:
-        by_ids = {(row["supplier_id"], row["customer_id"], row["service_id"]): (w.supplier_code, w.customer_code,
-                                                                              w.service)
-                  for row, w in zip(rows, creates)}
+        by_ids = {key: (w.supplier_code, w.customer_code, w.service) for key, w in zip(keys, creates)}
         for cid, *key in db.session.execute(select(table.c.id, table.c.supplier_id, table.c.customer_id,
                                                    table.c.service_id).where(table.c.archived_at.is_(None))):
             if tuple(key) in by_ids:
@@ -695,8 +696,8 @@ def _services_for(creates: list[ContractWrite], department_ids: dict[str, int], 
     stored = stored_services()
     missing = [key for key in wanted if key not in stored]
     if missing:
-        db.session.execute(table.insert(), [{"department_id": dep_id, "name": name, "created_at": now,
-                                             "updated_at": now} for dep_id, name in missing])
+        audit.insert_rows(table, ("department_id", "name", "created_at", "updated_at"),
+                          ((dep_id, name, now, now) for dep_id, name in missing))
         stored = stored_services()
         audit.record_many("create", "service", ((stored[key][0], {"name": [None, key[1]],
                                                                   "department": [None, wanted[key]]})
