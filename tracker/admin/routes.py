@@ -383,7 +383,7 @@ def user_new():
                 password=form.password.data or None, actor_id=_actor(),
             )
         except user_service.UserError as exc:
-            show_errors(form, {exc.field: str(exc)})
+            show_errors(form, {exc.field: exc.web})
         else:
             flash(_("User %(email)s created.", email=user.email), "success")
             if generated:
@@ -404,7 +404,7 @@ def user_edit(user_id: int):
                                      department_id=form.department_id.data, expected_version=_version(form),
                                      actor_id=_actor())
         except user_service.UserError as exc:
-            show_errors(form, {exc.field: str(exc)})
+            show_errors(form, {exc.field: exc.web})
         except org_service.ConflictError as exc:
             conflict = _conflict(exc, {"name": form.name.data, "role": form.role.data,
                                        "department": (_choice_label(form.department_id) or "").split(" — ")[0]
@@ -441,7 +441,7 @@ def user_archive(user_id: int):
         try:
             user_service.archive_user(user, actor_id=_actor())
         except user_service.UserError as exc:
-            flash(str(exc), "danger")
+            flash(exc.web, "danger")
         else:
             flash(_("User %(email)s archived.", email=user.email), "success")
     return redirect(url_for(".users"))
