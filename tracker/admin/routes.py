@@ -145,7 +145,7 @@ def departments():
     page = db.paginate(org_service.department_query(q, kind, show_archived, sort), page=_page(),
                        per_page=PER_PAGE, error_out=False)
     return render_template("admin/departments.html", page=page, q=q, kind=kind, show_archived=show_archived,
-                           sort=sort)
+                           sort=sort, heads=org_service.heads_of(dep.id for dep in page.items))
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])
