@@ -166,8 +166,10 @@ def nps_shown(value: float | None) -> int | None:
 
 
 def signed(value: int) -> str:
-    """An integer with its sign as a reader expects it: ``+12``, ``−25`` (a true minus sign), ``0``."""
-    return f"+{value}" if value > 0 else f"\u2212{-value}" if value < 0 else "0"
+    """An NPS with its sign as a reader expects it: ``+12``, ``−25`` (a true minus sign), ``0`` (the NPS rule)."""
+    from ..formatting import nps
+
+    return nps(value)
 
 
 def small_sample(n: int) -> bool:
