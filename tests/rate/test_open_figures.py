@@ -61,6 +61,10 @@ def test_head_who_has_not_rated_does_not_see_the_members_answer(client, auth, or
     # The agreement page: no open-period figures, no ratings, a note instead.
     html = client.get(f"/dashboard/contracts/{con.id}?period=2026-Q3").get_data(as_text=True)
     assert 'id="figures-hidden"' in html and "100.0" not in html and "No ratings in this period." in html
+    # The department page: the row of that agreement says the figures come after rating.
+    html = client.get("/dashboard/departments/IT?period=2026-Q3").get_data(as_text=True)
+    row = next(r for r in html.split("<tr>") if "HR service for IT" in r)
+    assert "shown once you have rated it" in row and "100" not in row
     # A closed period stays visible.
     html = client.get(f"/dashboard/contracts/{con.id}?period=2026-Q2").get_data(as_text=True)
     assert 'id="figures-hidden"' not in html and "60" in html

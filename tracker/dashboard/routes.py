@@ -128,9 +128,11 @@ def department(code: str):
                 downstream.append(queries.link_row(pa, cid, rank_of.get(cid)))
         if figures is not None and figures.bottleneck is not None:
             bottleneck = queries.link_row(pa, figures.bottleneck, rank_of.get(figures.bottleneck))
+    # The agreements this reader rates and has not rated yet: no open-period figures (access.py).
+    hidden = access.unrated_open_contract_ids(current_user, period, [r.id for r in upstream + downstream])
     return render_template(
         "dashboard/department.html", dep=dep, pa=pa, figures=figures, upstream=upstream, downstream=downstream,
-        bottleneck=bottleneck, period=period, periods=periods,
+        bottleneck=bottleneck, period=period, periods=periods, hidden=hidden,
     )
 
 
