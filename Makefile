@@ -38,10 +38,8 @@ run: demo
 	@echo "  Log in as admin@demo.local, coo@demo.local, hr@demo.local or head.<code>@demo.local"
 	@echo "  (for example head.it@demo.local); the password is: demo"
 	@echo ""
-	@# The Huey consumer runs the import jobs; it stops with the server (Ctrl-C reaches both, the trap ends it otherwise).
-	$(BIN)/huey_consumer tracker.tasks.huey -w 2 & HUEY_PID=$$!; \
-	trap 'kill $$HUEY_PID 2>/dev/null; wait $$HUEY_PID' INT TERM EXIT; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# The server and the Huey consumer (import jobs) together; Ctrl-C stops both and exits 0 (bin/run).
+	@BIN=$(BIN) PORT=5000 exec sh bin/run
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -25,3 +25,32 @@ def test_nps_is_a_signed_integer_halves_away_from_zero():
 
 def test_graph_labels_round_the_same_way():
     assert _fmt(31.25) == "31.3" and _fmt(56.25, ",") == "56,3" and _fmt(-0.04) == "0"
+
+
+def test_one_rule_per_kind_of_figure(app):
+    with app.test_request_context(), force_locale("en"):
+        assert formatting.risk(1012.5) == "1,012.5" and formatting.risk(450.0) == "450" and formatting.risk(None) == "–"
+        assert formatting.nps(-12.5) == "\u221213" and formatting.nps(33.3) == "+33" and formatting.nps(0.2) == "0"
+        assert formatting.count(1204) == "1,204"
+    with app.test_request_context(), force_locale("ru"):
+        assert formatting.risk(1012.5) == "1\xa0012,5" and formatting.count(1204) == "1\xa0204"
+
+
+def test_the_same_risk_reads_the_same_on_every_page(client, auth, org):
+    """Risk read "1,013" on the rotation suggestions and "1012.5" on the dashboard (issue 17)."""
+    import re
+
+    from tracker.extensions import db
+    from tracker.models import Rating
+
+    con = org.contracts["WH", "LOG"]
+    db.session.add(Rating(contract_id=con.id, period_id=org.period.id, respondent_key="a", health=44.85))
+    db.session.commit()
+    auth.login("coo@test.local")
+    suggestions = " ".join(client.get("/rotations/suggestions").get_data(as_text=True).split())
+    shown = re.search(r"WH → LOG</strong>.*?risk ([\d.,]+)", suggestions).group(1)
+    agreement = " ".join(client.get(f"/dashboard/contracts/{con.id}").get_data(as_text=True).split())
+    on_agreement = re.search(r"<dt>Risk</dt><dd class=\"fs-4\">([\d.,]+)", agreement).group(1)
+    dashboard = " ".join(client.get("/dashboard/").get_data(as_text=True).split())
+    assert "." in shown  # a fractional risk: the case that read differently
+    assert shown == on_agreement and f"risk <strong>{shown}</strong>" in dashboard

@@ -17,12 +17,23 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _error_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers the error itself carries (``Allow`` of a 405, ``WWW-Authenticate``, ``Retry-After``…).
+
+    Werkzeug puts them on the error's own response; a rendered page must keep them (RFC 9110
+    requires ``Allow`` on a 405). The content type is the renderer's.
+    """
+    return [(name, value) for name, value in error.get_headers(request.environ) if name.lower() != "content-type"]
+
+
 def render_error(error: HTTPException):
-    """Render ``error`` with its own status code."""
+    """Render ``error`` with its own status code and its own headers."""
+    headers = _error_headers(error)
     if _wants_json():
-        return {"error": {"code": error.code, "name": error.name, "message": error.description}}, error.code
+        return {"error": {"code": error.code, "name": error.name, "message": error.description}}, error.code, headers
     hide_header_forms = isinstance(error, CSRFError) and not current_user.is_authenticated
-    return render_template("errors/error.html", error=error, hide_header_forms=hide_header_forms), error.code
+    return (render_template("errors/error.html", error=error, hide_header_forms=hide_header_forms), error.code,
+            headers)
 
 
 def _same_origin() -> bool:

@@ -15,8 +15,18 @@ from flask_babel import gettext as _
 
 from tracker.analysis import round_half_away
 
-__all__ = ["rounded", "health", "points", "pct", "num", "signed", "date_filter", "datetime_filter",
-           "criterion_name", "own_bounds_note", "init_app"]
+__all__ = ["rounded", "health", "points", "risk", "nps", "count", "pct", "num", "signed", "date_filter",
+           "datetime_filter", "criterion_name", "own_bounds_note", "init_app"]
+
+# One rule for each kind of figure, on every page (issue 17: risk read "1,013" on one page and
+# "1012.5" on another):
+#
+# - health points (0–100): one decimal, always ............................. :func:`health`  58.3
+# - risk ((target − health) × criticality × reach): one decimal at most, grouped  :func:`risk`  1,012.5
+# - NPS (−100 … +100): a whole number with its sign, halves away from zero . :func:`nps`     −25
+# - percentages (response rate, CSAT, standard met): whole percent ......... :func:`pct`     42%
+# - counts (agreements, ratings, people): whole, grouped ................... :func:`count`   1,204
+# - a change of points: sign and one decimal ............................... :func:`signed`  +4.2
 
 MISSING = "–"
 
@@ -41,6 +51,31 @@ def points(value: float) -> str:
     """Points, one decimal at most, no grouping (the dashboard's style): ``58.3`` / ``58,3``, ``45``, ``2400``."""
     value = rounded(value, 1)
     return format_decimal(value, format="0.#")
+
+
+def risk(value: float | None) -> str:
+    """A risk, one decimal at most, grouped: ``1,012.5`` / ``1 012,5``, ``48``; ``–`` for None."""
+    if value is None:
+        return MISSING
+    return format_decimal(rounded(value, 1), format="#,##0.#")
+
+
+def nps(value: float | None) -> str:
+    """An NPS as a whole number with its sign, halves away from zero: ``+13``, ``−25`` (a true minus), ``0``.
+
+    ``–`` for None (no answers).
+    """
+    if value is None:
+        return MISSING
+    whole = int(rounded(value, 0))
+    return f"+{whole}" if whole > 0 else f"\u2212{-whole}" if whole < 0 else "0"
+
+
+def count(value: int | None) -> str:
+    """A count, whole and grouped: ``1,204`` / ``1 204``; ``–`` for None."""
+    if value is None:
+        return MISSING
+    return format_decimal(int(value), format="#,##0")
 
 
 def signed(value: float | None, digits: int = 1) -> str:
@@ -123,7 +158,7 @@ def datetime_filter(value: datetime | None, fmt: str = "short") -> str:
 def init_app(app: Flask) -> None:
     """Register the filters on the app's Jinja environment."""
     filters: dict[str, Any] = {
-        "health": health, "signed": signed, "pct": pct, "num": num,
+        "health": health, "signed": signed, "pct": pct, "num": num, "risk": risk, "nps": nps, "count": count,
         "date": date_filter, "datetime": datetime_filter, "criterion_name": criterion_name,
     }
     app.jinja_env.filters.update(filters)

@@ -146,3 +146,18 @@ def test_archive_hides_keeps_and_restores(admin, org):
     assert _dep("WH").archived_at is None
     assert ">WH<" in admin.get("/admin/departments").get_data(as_text=True)
     assert [r.action for r in audit_rows("department")] == ["archive", "restore"]
+
+
+def test_list_shows_each_department_head(admin, org):
+    """The departments list had no head column (issue 17)."""
+    import re
+
+    head = org.heads["IT"]
+    head.name = "Irina Head"
+    db.session.commit()
+    page = admin.get("/admin/departments?per_page=100").get_data(as_text=True)
+    assert '<th scope="col">Head</th>' in page
+    row = next(r for r in page.split("<tr>") if "<td>IT</td>" in r)
+    assert re.search(rf'<td class="dep-head"><a href="/admin/users/{head.id}/edit">Irina Head</a></td>', row)
+    ext = next(r for r in page.split("<tr>") if "<td>EXT</td>" in r)
+    assert '<td class="dep-head"></td>' in ext  # an external customer has no head to name

@@ -1,4 +1,5 @@
 """Users: create (with a generated password shown once), edit, reset password, archive and restore."""
+import pytest
 import re
 
 from tracker.extensions import db
@@ -143,3 +144,28 @@ def test_list_filters_and_sorts(admin):
     assert "coo@test.local" in page and "head.it@test.local" not in page
     page = admin.get("/admin/users?sort=-email").get_data(as_text=True)
     assert page.index("member.it@test.local") < page.index("admin@test.local</td>")
+
+
+def test_service_refusal_reads_in_web_words_on_the_form(admin, org, monkeypatch):
+    """The form showed the command line's "(--department CODE)" (issue 17): it names the field instead."""
+    from tracker.admin import routes as admin_routes
+
+    real = user_service.create_user
+
+    def department_gone(email, role, **kwargs):  # the department went away between the form and the save
+        return real(email, role, **(kwargs | {"department_code": None}))
+
+    monkeypatch.setattr(admin_routes.user_service, "create_user", department_gone)
+    response = admin.post("/admin/users/new", data={"email": "x@test.local", "name": "Kept", "role": "head",
+                                                    "department_id": "IT", "password": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and _user("x@test.local") is None
+    assert "--department" not in page
+    assert "A department head belongs to a department: choose it in the Department field." in page
+
+
+def test_command_line_keeps_its_own_wording(org):
+    with pytest.raises(user_service.UserError) as caught:
+        user_service.create_user("y@test.local", "member", password="longenough1")
+    assert "--department CODE" in str(caught.value)
+    assert caught.value.web == "A colleague belongs to a department: choose it in the Department field."

@@ -58,7 +58,7 @@ def test_admin_closes_and_opens_periods(page, live_server, org):
     expect(q4).to_contain_text("planned")
     expect(q4).to_contain_text(re.compile(r"(2026-10-01|Oct 1, 2026) – (2026-12-31|Dec 31, 2026)"))
     with page.expect_navigation():
-        q4.get_by_role("button", name="Open").click()
+        q4.get_by_role("button", name="Start rating").click()
     expect(page.get_by_role("alert")).to_have_text("Period 2026-Q4 is open.")
     expect(q4).to_contain_text("open")
     expect(q4.get_by_role("button", name="Close")).to_be_visible()

@@ -43,3 +43,12 @@ def test_svg_keeps_its_default_namespace_after_weasyprint_is_imported():
 
     svg = history_chart(["Q1", "Q2"], [HistorySeries("Health", [40.0, 60.0])], fmt="svg")
     assert b"<svg " in svg and b"ns0:" not in svg
+
+
+def test_no_data_is_not_struck_through_by_the_floor_line():
+    """"No data yet" sat on the floor line at 50 (issue 17): with no data there are no target/floor lines."""
+    empty = history_chart(["2026-Q2", "2026-Q3"], [HistorySeries("Health", [None, None])], target=75, floor=50)
+    rated = history_chart(["2026-Q2", "2026-Q3"], [HistorySeries("Health", [None, 60.0])], target=75, floor=50)
+    assert b'id="floor-line"' in rated and b'id="target-line"' in rated
+    assert b'id="floor-line"' not in empty and b'id="target-line"' not in empty
+    assert b'id="no-data"' in empty and b'id="no-data"' not in rated

@@ -18,7 +18,7 @@ def test_departments_list_for_a_head(client, auth, rated):
     response = client.get("/dashboard/departments")
     assert response.status_code == 200
     text = text_of(response)
-    assert "IT 85 IT → LOG 2 -25 (N = 4, small sample) 25.0%" in text.replace("✓ ", "")
+    assert "IT 85 IT → LOG 2 \u221225 (N = 4, small sample) 25.0%" in text.replace("✓ ", "")
     assert "MKT" in text and "cut off" in text
     assert "FIN" in text and "relies on unrated" in text
 
@@ -31,7 +31,7 @@ def test_department_page_figures_and_contracts(client, auth, rated):
     assert "Chain strength ✓ 85" in text
     assert "Bottleneck IT → LOG (IT service for LOG)" in text
     assert "Dominates 2 departments" in text
-    assert "Internal NPS -25 N = 4, small sample" in text
+    assert "Internal NPS \u221225 N = 4, small sample" in text
     assert "CSAT 25.0%" in text
     upstream = text[text.index("Upstream"):text.index("Downstream")]
     assert "HR → IT" in upstream and "IT → WH" not in upstream
@@ -110,6 +110,9 @@ def test_hr_sees_comment_text_when_the_setting_allows(client, auth, rated):
                                             ("head.it@test.local", False)])
 def test_heads_see_comments_on_their_own_agreements_only(client, auth, rated, email, sees):
     con = rated.contracts[("WH", "LOG")]
+    # The rating is the LOG head's own: before rating, a respondent sees no open-period figures (test_open_figures).
+    db.session.scalars(db.select(Rating).filter_by(contract_id=con.id)).one().respondent_key = "head.log@test.local"
+    db.session.commit()
     auth.login(email)
     html = client.get(f"/dashboard/contracts/{con.id}").get_data(as_text=True)
     assert ("Secret remark" in html) is sees

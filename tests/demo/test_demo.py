@@ -298,3 +298,18 @@ def test_sales_suppliers_are_blind_spots_in_q4(demo):
     blind = {_key(b.contract) for b in period_analysis("2026-Q4").blind_spots}
     assert {("DATA", "SALES"), ("HR", "SALES"), ("TRN", "SALES")} <= blind
     assert all(customer == "SALES" for _supplier, customer in blind)
+
+
+def test_command_says_how_many_agreements_are_active_in_the_open_period(runner):
+    """The loader said 52 agreements while the Q4 dashboard said 51, without saying why (issue 17)."""
+    from tracker.services import analysis as analysis_service
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    total = _count(Contract)
+    q4 = analysis_service.resolve_period("2026-Q4")
+    active = db.session.scalar(db.select(db.func.count()).select_from(Contract)
+                               .where(analysis_service.active_contracts_condition(q4)))
+    assert active < total  # the demo has an agreement that ended before Q4
+    assert (f"{total} agreements ({active} active in 2026-Q4, the period its dashboard counts; "
+            f"{total - active} not active in it)") in result.output

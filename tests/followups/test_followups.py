@@ -511,4 +511,4 @@ def test_dashboard_and_agreement_page_show_watermelons_and_who_must_act(client, 
     auth.logout()
     auth.login("hr@test.local")
     html = get(client, "/dashboard/")
-    assert "Open a follow-up" not in html.split('id="weak-heading"')[1].split("</table>")[0]
+    assert "New follow-up" not in html.split('id="weak-heading"')[1].split("</table>")[0]

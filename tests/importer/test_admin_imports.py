@@ -251,3 +251,22 @@ def test_zip_may_omit_files_but_needs_one_known_file(client, admin):
     assert "3 added, 0 changed, 0 unchanged" in page
     _location, page = follow(client, upload(client, zip_bytes({"notes.csv": "a,b\n"}), "notes.zip"))
     assert "the archive has none of departments.csv" in page and "Apply" not in page
+
+
+def _recent_status(client) -> list[str]:
+    page = client.get("/admin/imports").get_data(as_text=True)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r'<td class="import-status">(.*?)</td>', page, re.S)]
+
+
+def test_recent_imports_say_rejected_with_the_reason_not_done_preview(client, admin):
+    """A rejected import was listed as "done (preview)" (issue 17): it says rejected and why."""
+    bad = dict(SMALL, ratings=RATINGS + "2026-Q3,IT,LOG,IT support,x@y.z,7,3,4,,9,met,,\n")
+    follow(client, upload(client, workbook_bytes(bad), "bad.xlsx"))
+    statuses = _recent_status(client)
+    assert statuses == ["rejected 1 problem, nothing written: quality &#39;7&#39;: out of range 1–5"]
+    location, _page = follow(client, upload(client, workbook_bytes(SMALL), "org.xlsx"))
+    assert _recent_status(client)[0] == "preview ready"
+    apply(client, location)
+    assert "imported" in _recent_status(client)
+    assert not any("done" in s for s in _recent_status(client))

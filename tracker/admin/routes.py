@@ -145,7 +145,7 @@ def departments():
     page = db.paginate(org_service.department_query(q, kind, show_archived, sort), page=_page(),
                        per_page=PER_PAGE, error_out=False)
     return render_template("admin/departments.html", page=page, q=q, kind=kind, show_archived=show_archived,
-                           sort=sort)
+                           sort=sort, heads=org_service.heads_of(dep.id for dep in page.items))
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])
@@ -383,7 +383,7 @@ def user_new():
                 password=form.password.data or None, actor_id=_actor(),
             )
         except user_service.UserError as exc:
-            show_errors(form, {exc.field: str(exc)})
+            show_errors(form, {exc.field: exc.web})
         else:
             flash(_("User %(email)s created.", email=user.email), "success")
             if generated:
@@ -404,7 +404,7 @@ def user_edit(user_id: int):
                                      department_id=form.department_id.data, expected_version=_version(form),
                                      actor_id=_actor())
         except user_service.UserError as exc:
-            show_errors(form, {exc.field: str(exc)})
+            show_errors(form, {exc.field: exc.web})
         except org_service.ConflictError as exc:
             conflict = _conflict(exc, {"name": form.name.data, "role": form.role.data,
                                        "department": (_choice_label(form.department_id) or "").split(" — ")[0]
@@ -441,7 +441,7 @@ def user_archive(user_id: int):
         try:
             user_service.archive_user(user, actor_id=_actor())
         except user_service.UserError as exc:
-            flash(str(exc), "danger")
+            flash(exc.web, "danger")
         else:
             flash(_("User %(email)s archived.", email=user.email), "success")
     return redirect(url_for(".users"))

@@ -16,7 +16,7 @@ __all__ = ["api_login_required", "api_roles_required", "unauthorized"]
 
 def unauthorized():
     """A 401 JSON response asking for a bearer token (or a logged-in session)."""
-    body, code = render_error(Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'."))
+    body, code, _headers = render_error(Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'."))
     response = jsonify(body)
     response.status_code = code
     response.headers["WWW-Authenticate"] = 'Bearer realm="api"'

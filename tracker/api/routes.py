@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Response, abort, request
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from werkzeug.utils import secure_filename
 
@@ -19,6 +19,7 @@ from ..models import Contract, Department, Period, Rating, RatingScore
 from ..services import analysis as analysis_service
 from ..services import graph_export
 from ..services import org as org_service
+from ..services import periods as periods_service
 from . import bp
 from .auth import api_login_required, api_roles_required
 from .openapi import openapi_document
@@ -109,6 +110,12 @@ def ratings():
         value = request.args.get(arg, "").strip()
         if value:
             stmt = stmt.where(column == value)
+    open_period = periods_service.the_open_period() if current_user.role in ("head", "member") else None
+    if open_period is not None:  # a respondent who has not rated yet does not see the others' open answers
+        hidden = access.unrated_open_contract_ids(
+            current_user, open_period, db.session.scalars(select(Contract.id).where(access.contract_scope(current_user))))
+        if hidden:
+            stmt = stmt.where(~and_(Rating.period_id == open_period.id, Rating.contract_id.in_(hidden)))
     show_comment = access.comment_rule(current_user)
     return _page(stmt, lambda rating: _rating_json(rating, show_comment(rating)))
 

@@ -172,3 +172,44 @@ def may_download(user, job) -> bool:
     roles = DOWNLOAD_ROLES.get(job.kind)
     return (roles is not None and getattr(user, "is_authenticated", False) and job.user_id == user.id
             and user.role in roles)
+
+
+# --- the open period's figures and the respondents who have not rated yet ---------------------
+
+
+def unrated_open_contract_ids(user, period, contract_ids) -> set[int]:
+    """Ids among ``contract_ids`` whose figures of ``period`` are hidden from ``user``.
+
+    Before a respondent has rated an agreement in the open period, the open period's figures of
+    that agreement (health, trend, the others' ratings) are not shown to them: they would leak a
+    colleague's answer and anchor their own. A respondent is the head of the customer department
+    and a member the head added to the agreement; "rated" is a scored rating or "no interaction"
+    of their own in the period. Earlier periods and closed periods stay visible; other roles
+    (COO, HR, admin, the supplier's head) see everything they saw before.
+    """
+    ids = {int(cid) for cid in contract_ids}
+    if not ids or period is None or getattr(period, "status", None) != "open" or user.role not in ("head", "member"):
+        return set()
+    if user.role == "head":
+        if user.department_id is None:
+            return set()
+        respondent_of = set(db.session.scalars(
+            select(Contract.id).where(Contract.id.in_(ids), Contract.customer_id == user.department_id)))
+    else:
+        respondent_of = set(db.session.scalars(
+            select(ContractRespondent.contract_id).where(ContractRespondent.contract_id.in_(ids),
+                                                         ContractRespondent.user_id == user.id)))
+    if not respondent_of:
+        return set()
+    keys = [user.email.strip().lower()] + ([""] if user.role == "head" else [])
+    rated = set(db.session.scalars(
+        select(Rating.contract_id).where(
+            Rating.contract_id.in_(respondent_of), Rating.period_id == period.id,
+            or_(Rating.respondent_id == user.id, Rating.respondent_key.in_(keys)),
+            or_(Rating.health.is_not(None), Rating.no_interaction.is_(True)))))
+    return respondent_of - rated
+
+
+def hides_open_figures(user, contract, period) -> bool:
+    """May ``user`` not yet see ``period``'s figures of ``contract``? See :func:`unrated_open_contract_ids`."""
+    return contract.id in unrated_open_contract_ids(user, period, [contract.id])

@@ -46,8 +46,10 @@ def history_chart(periods: list[str], series: list[HistorySeries], *, target: fl
     ax.axhspan(target, 100, color=BAND_COLOURS["good"][1], alpha=0.45, lw=0)
     ax.axhspan(floor, target, color=BAND_COLOURS["warn"][1], alpha=0.45, lw=0)
     ax.axhspan(0, floor, color=BAND_COLOURS["bad"][1], alpha=0.45, lw=0)
-    ax.axhline(target, color=BAND_COLOURS["good"][0], lw=0.8, ls=(0, (3, 3)))
-    ax.axhline(floor, color=BAND_COLOURS["bad"][0], lw=0.8, ls=(0, (3, 3)))
+    has_data = any(v is not None for s in series for v in s.values)
+    if has_data:  # with no data the floor line ran through "No data yet" (issue 17); the bands keep the scale
+        ax.axhline(target, color=BAND_COLOURS["good"][0], lw=0.8, ls=(0, (3, 3)), gid="target-line")
+        ax.axhline(floor, color=BAND_COLOURS["bad"][0], lw=0.8, ls=(0, (3, 3)), gid="floor-line")
     ax.set_xticks(xs, periods, fontsize=8, family=FONT)
     ax.set_xlim(-0.5, max(len(periods) - 0.5, 0.5))
     ax.set_ylabel(words["health"], fontsize=8, family=FONT, color=INK)
@@ -55,10 +57,11 @@ def history_chart(periods: list[str], series: list[HistorySeries], *, target: fl
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     # named inside the plot, just above each line, clear of a right-hand NPS axis
-    ax.text(0.005, target + 1, f"{words['target']} {target:g}", transform=ax.get_yaxis_transform(), fontsize=7,
-            color=BAND_COLOURS["good"][0], va="bottom", family=FONT)
-    ax.text(0.005, floor + 1, f"{words['floor']} {floor:g}", transform=ax.get_yaxis_transform(), fontsize=7,
-            color=BAND_COLOURS["bad"][0], va="bottom", family=FONT)
+    if has_data:
+        ax.text(0.005, target + 1, f"{words['target']} {target:g}", transform=ax.get_yaxis_transform(), fontsize=7,
+                color=BAND_COLOURS["good"][0], va="bottom", family=FONT)
+        ax.text(0.005, floor + 1, f"{words['floor']} {floor:g}", transform=ax.get_yaxis_transform(), fontsize=7,
+                color=BAND_COLOURS["bad"][0], va="bottom", family=FONT)
     nps_ax = None
     handles = []
     markers = "osD^v"
@@ -86,9 +89,10 @@ def history_chart(periods: list[str], series: list[HistorySeries], *, target: fl
                                         mfc="white", mew=1.5, markevery=[k for k, f in enumerate(stale) if f],
                                         label=f"{s.label} ({words['stale']})", zorder=1)
             handles.append(carried)
-    if not any(v is not None for s in series for v in s.values):
+    if not has_data:
         ax.text(0.5, 0.5, words["no_data"], transform=ax.transAxes, ha="center", va="center", color=MUTED,
-                fontsize=10, family=FONT)
+                fontsize=10, family=FONT, zorder=5, gid="no-data",
+                bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "none"})
     if handles:
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.1, 0.995), ncol=min(4, len(handles)),
                    frameon=False, prop={"family": FONT, "size": 8})

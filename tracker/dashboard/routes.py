@@ -129,9 +129,11 @@ def department(code: str):
                 downstream.append(queries.link_row(pa, cid, rank_of.get(cid)))
         if figures is not None and figures.bottleneck is not None:
             bottleneck = queries.link_row(pa, figures.bottleneck, rank_of.get(figures.bottleneck))
+    # The agreements this reader rates and has not rated yet: no open-period figures (access.py).
+    hidden = access.unrated_open_contract_ids(current_user, period, [r.id for r in upstream + downstream])
     return render_template(
         "dashboard/department.html", dep=dep, pa=pa, figures=figures, upstream=upstream, downstream=downstream,
-        bottleneck=bottleneck, period=period, periods=periods,
+        bottleneck=bottleneck, period=period, periods=periods, hidden=hidden,
     )
 
 
@@ -157,17 +159,19 @@ def contract(contract_id: int):
     period = period_or_404(required=False)
     periods = queries.analysis_service.known_periods()
     pa = queries.analysis_service.period_analysis(period) if period else None
+    # A respondent who has not rated yet does not see the open period's figures (access.py).
+    figures_hidden = access.hides_open_figures(current_user, con, period)
     row = None
-    if pa and contract_id in pa.contracts:
+    if pa and contract_id in pa.contracts and not figures_hidden:
         rank = next((w.rank for w in pa.weak_links if w.contract.id == contract_id), None)
         row = queries.link_row(pa, contract_id, rank)
-    ratings = queries.ratings_of(contract_id, period) if period else []
+    ratings = queries.ratings_of(contract_id, period) if period and not figures_hidden else []
     return render_template(
         "dashboard/contract.html", con=con, row=row, pa=pa, period=period, periods=periods, ratings=ratings,
         follow_ups=queries.follow_ups_of(contract_id), sees_comment=access.comment_rule(current_user),
         today=date.today(), standard_met=standard_met_rate(r.standard_met for r in ratings),
         watermelon=next((w for w in followup_service.watermelons(period) if w.contract_id == contract_id), None)
-        if period else None,
+        if period and not figures_hidden else None, figures_hidden=figures_hidden,
         sees_respondents=current_user.role in ("admin", "coo"),
         target=row.target if row else (con.target if con.target is not None else settings_service.target()),
         floor=row.floor if row else (con.floor if con.floor is not None else settings_service.floor()),
@@ -185,6 +189,11 @@ def contract_history_svg(contract_id: int):
     past = queries.history(period)
     values = [pa.contracts[contract_id].health if contract_id in pa.contracts else None for pa in past]
     stale = [contract_id in pa.contracts and pa.contracts[contract_id].stale for pa in past]
+    # The open period of an agreement the reader has not rated yet: no point (access.py).
+    hidden = {p.label for p in queries.history_periods(period) if access.hides_open_figures(current_user, con, p)}
+    for i, pa in enumerate(past):
+        if pa.period in hidden:
+            values[i], stale[i] = None, False
     cf = past[-1].contracts.get(contract_id)
     target = cf.target if cf else past[-1].target
     floor = cf.floor if cf else past[-1].floor

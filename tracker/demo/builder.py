@@ -56,6 +56,8 @@ class DemoSummary:
     follow_ups: int = 0
     rotations: int = 0
     logins: list[str] = field(default_factory=list)
+    #: Agreements active in the open (last) period: the dashboard of that period counts only these.
+    active_in_open: int = 0
 
 
 def department_count() -> int:
@@ -287,6 +289,7 @@ def _build(company: str, lang: str) -> DemoSummary:
         logins=list(users),
         follow_ups=len(follow_ups),
         rotations=len(rotations),
+        active_in_open=sum(c.is_active_in(periods[data.QUARTERS[-1]]) for c in contracts.values()),
     )
     audit.record("import", "demo", None, {
         "departments": [None, summary.divisions + summary.departments + summary.externals],

@@ -30,7 +30,12 @@ def demo_command(lang: str, if_empty: bool) -> None:
     click.echo(f"Loaded the demo company {summary.company}:")
     click.echo(f"  {summary.departments} departments in {summary.divisions} divisions, "
                f"{summary.externals} external customers")
-    click.echo(f"  {summary.contracts} agreements, {summary.respondents} extra respondents")
+    inactive = summary.contracts - summary.active_in_open
+    open_label = summary.periods[-1]
+    # The dashboard of the open period counts only the agreements active in it: say so, or 52 vs 51 reads as a loss.
+    active = (f" ({summary.active_in_open} active in {open_label}, the period its dashboard counts; "
+              f"{inactive} not active in it)" if inactive else "")
+    click.echo(f"  {summary.contracts} agreements{active}, {summary.respondents} extra respondents")
     click.echo(f"  periods {', '.join(summary.periods[:-1])} closed, {summary.periods[-1]} open")
     click.echo(f"  {summary.ratings} ratings, {summary.follow_ups} follow-ups, {summary.rotations} rotations, "
                f"{summary.users} users")

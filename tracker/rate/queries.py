@@ -91,9 +91,15 @@ def is_done(rating: Rating | None) -> bool:
     return rating is not None and (rating.health is not None or rating.no_interaction)
 
 
-def health_figures(contracts: list[Contract], period: Period) -> dict[int, Health]:
-    """Health (stale allowed), band and trend of each contract in ``period``, keyed by contract id."""
+def health_figures(contracts: list[Contract], period: Period, hidden: set[int] = frozenset()) -> dict[int, Health]:
+    """Health (stale allowed), band and trend of each contract in ``period``, keyed by contract id.
+
+    For the contracts in ``hidden`` (see :func:`tracker.auth.access.unrated_open_contract_ids`) the
+    ratings of ``period`` are left out: the figure is that of an earlier period, shown as such.
+    """
     ratings, labels = _analysis_ratings([c.id for c in contracts], period)
+    if hidden:
+        ratings = [r for r in ratings if not (r.contract_id in hidden and r.period == period.label)]
     return _figures(contracts, ratings, period.label, labels, *analysis_service.period_bounds(period))
 
 
@@ -160,8 +166,10 @@ def nps_shown(value: float | None) -> int | None:
 
 
 def signed(value: int) -> str:
-    """An integer with its sign as a reader expects it: ``+12``, ``−25`` (a true minus sign), ``0``."""
-    return f"+{value}" if value > 0 else f"\u2212{-value}" if value < 0 else "0"
+    """An NPS with its sign as a reader expects it: ``+12``, ``−25`` (a true minus sign), ``0`` (the NPS rule)."""
+    from ..formatting import nps
+
+    return nps(value)
 
 
 def small_sample(n: int) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from ..auth import roles_required
+from ..auth import access, roles_required
 from ..auth.forms import EmptyForm
 from ..extensions import db
 from ..models import Contract, Department, Period, User
@@ -33,15 +33,16 @@ from .forms import RatingForm, RespondentForm, rating_form_class
 def index():
     """The user's suppliers to rate in the open period, with progress, health and trend."""
     period = periods_service.the_open_period()
-    contracts, figures, mine = [], {}, {}
+    contracts, figures, mine, hidden = [], {}, {}, set()
     if period is not None:
         contracts = queries.rateable_contracts(current_user, period)
-        figures = queries.health_figures(contracts, period)
+        hidden = access.unrated_open_contract_ids(current_user, period, [c.id for c in contracts])
+        figures = queries.health_figures(contracts, period, hidden)
         mine = queries.own_ratings(current_user, period, [c.id for c in contracts])
     done = sum(queries.is_done(mine.get(c.id)) for c in contracts)
     follow_ups = queries.open_follow_ups(current_user.department_id) if current_user.role == "head" else []
     return render_template("rate/index.html", period=period, contracts=contracts, figures=figures, mine=mine,
-                           done=done, is_done=queries.is_done, follow_ups=follow_ups)
+                           done=done, is_done=queries.is_done, follow_ups=follow_ups, hidden=hidden)
 
 
 @bp.route("/<int:contract_id>", methods=["GET", "POST"])

@@ -87,6 +87,20 @@ DEPARTMENT_SORTS = {
 }
 
 
+def heads_of(department_ids) -> dict[int, list]:
+    """The active heads of these departments, ``{department id: [User, …]}`` by name, in one query."""
+    from ..models import User
+
+    ids = list(department_ids)
+    if not ids:
+        return {}
+    result: dict[int, list] = {}
+    for user in db.session.scalars(select(User).where(User.department_id.in_(ids), User.role == "head",
+                                                      User.archived_at.is_(None))):
+        result.setdefault(user.department_id, []).append(user)
+    return {dep_id: sorted(users, key=lambda u: (u.display_name.lower(), u.id)) for dep_id, users in result.items()}
+
+
 def department_query(q: str = "", kind: str = "", show_archived: bool = False, sort: str = "code") -> Select:
     """A select of departments matching text ``q`` (code or name) and ``kind``, ordered by ``sort``."""
     stmt = select(Department).options(joinedload(Department.parent))

@@ -26,11 +26,24 @@ def _dummy_hash() -> str:
 
 
 class UserError(ValueError):
-    """A user cannot be created or changed as asked; the message says why, ``field`` names the form field."""
+    """A user cannot be created or changed as asked; the message says why, ``field`` names the form field.
 
-    def __init__(self, message: str, field: str = "email") -> None:
+    ``str(error)`` is the command line's wording (it may name an option such as ``--department``);
+    :attr:`web` is the same reason in the web form's words, naming the field (the message itself
+    when both read the same).
+    """
+
+    def __init__(self, message: str, field: str = "email", web: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.web = web if web is not None else message
+
+
+def _department_needed(role: str) -> str:
+    """The web form's words for "this role needs a department", naming the field."""
+    if role == "head":
+        return _("A department head belongs to a department: choose it in the Department field.")
+    return _("A colleague belongs to a department: choose it in the Department field.")
 
 
 def find_by_email(email: str) -> User | None:
@@ -100,7 +113,8 @@ def create_user(
         if department is None:
             raise UserError(_("unknown department code %(code)r", code=department_code), "department_id")
     if role in DEPARTMENT_ROLES and department is None:
-        raise UserError(_("role %(role)s needs a department (--department CODE)", role=role), "department_id")
+        raise UserError(_("role %(role)s needs a department (--department CODE)", role=role), "department_id",
+                        web=_department_needed(role))
     if role not in DEPARTMENT_ROLES and department is not None:
         raise UserError(_("role %(role)s belongs to no department; leave the department empty", role=role),
                         "department_id")
@@ -183,7 +197,8 @@ def update_user(
     if department_id and department is None:
         raise UserError(_("unknown department id %(id)r", id=department_id), "department_id")
     if role in DEPARTMENT_ROLES and department is None:
-        raise UserError(_("role %(role)s needs a department", role=role), "department_id")
+        raise UserError(_("role %(role)s needs a department", role=role), "department_id",
+                        web=_department_needed(role))
     if actor_id is not None and user.id == actor_id and user.role == "admin" and role != "admin":
         raise UserError(_("you cannot take away your own admin role"), "role")
     _check_one_head(role, department, user)
