@@ -4,7 +4,6 @@ Read-only; the rows are written by the services (:mod:`tracker.services.audit`).
 """
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import render_template, request
@@ -17,6 +16,7 @@ from ..auth import roles_required
 from ..extensions import db
 from ..models import AuditLog, User
 from . import bp
+from .names import load_names
 
 PER_PAGE = 50
 MAX_YEAR = 9998
@@ -47,15 +47,6 @@ def entity_label(code: str) -> str:
     return str(ENTITY_LABELS.get(code, code))
 
 
-def shown_value(value: object) -> str:
-    """An old or new value as a reader reads it: yes/no for booleans, an en dash for none."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return str(value)
-
-
 def audit_query(entity: str = "", action: str = "", user_id: int | None = None, since: date | None = None,
                 until: date | None = None, entity_id: int | None = None) -> Select:
     """Audit rows matching the filters, newest first (``until`` is inclusive, dates in UTC)."""
@@ -73,17 +64,6 @@ def audit_query(entity: str = "", action: str = "", user_id: int | None = None, 
     if until is not None:
         stmt = stmt.where(AuditLog.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc))
     return stmt
-
-
-def changes_of(row: AuditLog) -> list[tuple[str, object, object]]:
-    """``[(field, old, new), …]`` of an audit row, fields in alphabetical order."""
-    if not row.changes:
-        return []
-    try:
-        data = json.loads(row.changes)
-    except ValueError:
-        return [("", None, row.changes)]
-    return [(key, *(list(pair) + [None, None])[:2]) for key, pair in sorted(data.items())]
 
 
 def _date_arg(name: str, errors: list[str]) -> date | None:
@@ -125,9 +105,8 @@ def index():
     actions = db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
     users = db.session.scalars(
         select(User).where(User.id.in_(select(AuditLog.user_id).distinct())).order_by(User.email)).all()
-
-
+    # The names of what this page's entries mention, in a fixed number of batch queries.
+    names = load_names(page.items)
     return render_template("audit/index.html", page=page, filters=filters, args=request.args, errors=errors,
-                           entities=entities, actions=actions, users=users, changes_of=changes_of,
-                           action_label=action_label, entity_label=entity_label,
-                           shown_value=shown_value)
+                           entities=entities, actions=actions, users=users, names=names,
+                           action_label=action_label, entity_label=entity_label)
