@@ -163,7 +163,8 @@ def rate_all():
                     return redirect(url_for("rate.index"))
     else:
         for cid, rating in existing.items():
-            forms[cid].fill_from(rating)
+            if cid in forms:  # the not-yet-rated view leaves the rated ones out
+                forms[cid].fill_from(rating)
     return render_template("rate/rate_all.html", period=period, contracts=contracts, forms=forms,
                            page_form=page_form, loose=loose, existing=existing, has_errors=_has_errors,
                            criteria=criteria, todo_only=todo_only, all_count=all_count, is_done=queries.is_done,
