@@ -20,6 +20,8 @@ from sqlalchemy.orm import aliased
 
 from .. import formatting
 from ..extensions import db
+from ..services import followups as followups_service
+from ..services import periods as periods_service
 from ..models import (ApiToken, AuditLog, Contract, Criterion, Department, FollowUp, Period, Rating, Rotation,
                       Service, User)
 
@@ -55,6 +57,12 @@ FIELD_LABELS = {
 }
 
 
+# Stored codes of a few fields, as the rating form and the period pages say them.
+STANDARD_WORDS = {"met": _l("met"), "partly": _l("partly"), "missed": _l("missed")}
+SUMMARY_LABELS = {"departments": _l("departments"), "contracts": _l("agreements"), "ratings": _l("ratings"),
+                  "users": _l("users")}
+
+
 def field_label(name: str, criteria: dict[str, Criterion] | None = None) -> str:
     """The reader's word for a field of an audit diff (``respondent_id`` → "respondent", ``score.quality`` → "Quality")."""
     if name.startswith("score."):
@@ -62,6 +70,8 @@ def field_label(name: str, criteria: dict[str, Criterion] | None = None) -> str:
         return formatting.criterion_name(criterion) if criterion is not None else name[len("score."):]
     if name in FIELD_LABELS:
         return str(FIELD_LABELS[name])
+    if name in SUMMARY_LABELS:
+        return str(SUMMARY_LABELS[name])
     return name.removesuffix("_id").replace("_", " ")
 
 
@@ -80,6 +90,7 @@ class AuditNames:
     """The names of everything one page of audit entries mentions, keyed by id (see :func:`load_names`)."""
 
     users: dict[int, str] = field(default_factory=dict)
+    short_users: dict[int, str] = field(default_factory=dict)
     departments: dict[int, str] = field(default_factory=dict)
     periods: dict[int, str] = field(default_factory=dict)
     contracts: dict[int, str] = field(default_factory=dict)
@@ -103,7 +114,7 @@ class AuditNames:
         if ident not in self.ratings:
             return None
         contract_id, period_id, respondent_id, respondent_key = self.ratings[ident]
-        respondent = self.users.get(respondent_id) if respondent_id is not None else None
+        respondent = self.short_users.get(respondent_id) if respondent_id is not None else None
         parts = [self.contracts.get(contract_id, f"#{contract_id}"), self.periods.get(period_id, "")]
         who = respondent or respondent_key
         if who:
@@ -132,8 +143,15 @@ class AuditNames:
             text = self.tokens.get(ident)
         return text or f"#{ident}"
 
-    def value(self, name: str, value: Any) -> str:
-        """One old or new value as a reader reads it: names for ids, rounded figures, yes/no, dates, ``–`` for none."""
+    def value(self, name: str, value: Any, entity: str = "") -> str:
+        """One old or new value as a reader reads it: names for ids, rounded figures, yes/no, dates, ``–`` for none.
+
+        ``entity`` (the entry's kind) picks the words of a ``status``: a period's or a follow-up's.
+        """
+        if name == "standard_met" and value in STANDARD_WORDS:
+            return str(STANDARD_WORDS[value])
+        if name == "status" and isinstance(value, str) and entity in ("period", "follow_up"):
+            return periods_service.status_word(value) if entity == "period" else followups_service.state_word(value)
         if value is None or value == "":
             return formatting.MISSING
         if isinstance(value, bool):
@@ -155,11 +173,20 @@ class AuditNames:
         return str(value)
 
     def changes(self, row: AuditLog) -> list[Change]:
-        """The entry's field changes in the order the service recorded them, as text."""
-        pairs = _pairs(row)
-        return [Change(field_label(name, self.criteria), self.value(name, old), self.value(name, new),
-                       created=old is None and row.action in ("create", "import"))
-                for name, old, new in pairs]
+        """The entry's field changes in the order the service recorded them, as text.
+
+        A creation leaves out what its subject already says (a rating's respondent) and
+        the flags it was created without (``no interaction: no``).
+        """
+        out = []
+        for name, old, new in _pairs(row):
+            created = old is None and row.action in ("create", "import")
+            if created and (new is False or (row.entity == "rating" and name == "respondent_id"
+                                             and row.entity_id in self.ratings)):
+                continue
+            out.append(Change(field_label(name, self.criteria), self.value(name, old, row.entity),
+                              self.value(name, new, row.entity), created=created))
+        return out
 
 
 _STORES = {"user": "users", "department": "departments", "period": "periods", "contract": "contracts",
@@ -257,6 +284,7 @@ def load_names(rows: Iterable[AuditLog]) -> AuditNames:
         for uid, name, email in db.session.execute(select(User.id, User.name, User.email)
                                                    .where(User.id.in_(wanted["user"]))):
             names.users[uid] = f"{name} ({email})" if name else email
+            names.short_users[uid] = name or email
     if wanted["department"]:
         for did, code, name in db.session.execute(select(Department.id, Department.code, Department.name)
                                                   .where(Department.id.in_(wanted["department"]))):

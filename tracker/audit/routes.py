@@ -33,7 +33,8 @@ ENTITY_LABELS = {
     "period": _l("period"), "rating": _l("rating"), "user": _l("user"), "criterion": _l("criterion"),
     "setting": _l("setting"), "follow_up": _l("follow-up"), "rotation": _l("rotation"),
     "api_token": _l("API token"), "survey_mapping": _l("survey mapping"), "import": _l("import"),
-    "import_job": _l("import job"), "demo": _l("demo data"),
+    "import_job": _l("import job"), "demo": _l("demo data"), "network_survey": _l("network survey"),
+    "kpi_target": _l("KPI target"),
 }
 
 
