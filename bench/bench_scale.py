@@ -43,6 +43,9 @@ PAGES = {
     "department": ("coo", "/dashboard/departments/{supplier}?period={period}", ()),
     "agreement": ("coo", "/dashboard/contracts/{contract_id}?period={period}", ()),
     "rating page": ("head", "/rate/", ()),
+    "rate several": ("head", "/rate/all", ()),
+    "audit log": ("coo", "/audit/", ()),
+    "audit log, ratings, page 2": ("coo", "/audit/?entity=rating&page=2", ()),
     "scorecard": ("coo", "/scorecard/?period={period}", ("scorecard.company", "scorecard.index")),
     "API analysis": ("coo", "/api/v1/analysis/{period}", ()),
 }
