@@ -160,20 +160,36 @@ def test_head_adds_a_colleague_who_then_rates(page, live_server, org):
     expect(page.locator("table tbody tr")).to_contain_text("HR service for IT")
 
 
+def fill_row(row, scores, recommend: int, standard: str = "met", comment: str = "") -> None:
+    """Answer one row of the rate-several grid: a score (or "N/A") per criterion, standard, 0–10, comment."""
+    for criterion, score in zip(CRITERIA, scores):
+        row.get_by_label(criterion, exact=True).select_option(label=str(score))
+    row.get_by_label("Was the agreed standard met?").select_option(label=standard)
+    row.get_by_label(re.compile("How likely are you to recommend")).select_option(str(recommend))
+    if comment:
+        row.get_by_label("Comment").fill(comment)
+
+
 def test_rate_several_is_all_or_nothing(page, live_server, org):
-    """On the rate-several page one agreement needing a correction saves nothing and keeps every answer."""
+    """On the rate-several grid one row needing a correction saves nothing and keeps every answer."""
     login(page, live_server.url, "head.wh@test.local")
     page.get_by_role("link", name="Rate several in one sitting").click()
-    it_card = page.locator("section.card").filter(has=page.get_by_role("heading", name="IT: IT service for WH"))
-    proc_card = page.locator("section.card").filter(has=page.get_by_role("heading", name="PROC: PROC service for WH"))
-    fill_rating(it_card, (1, 2, 2, 2), recommend=3)          # low scores, no comment: needs a correction
-    fill_rating(proc_card, (5, 5, 4, 4), recommend=10, comment="Always on time.")
+    it_card = page.locator("tr.rate-row").filter(has=page.get_by_role("rowheader", name=re.compile("IT: IT service")))
+    proc_card = page.locator("tr.rate-row").filter(has=page.get_by_role("rowheader", name=re.compile("PROC: PROC")))
+    fill_row(it_card, (1, 2, 2, 2), recommend=3)          # low scores, no comment: needs a correction
+    # the rule of the form, said on the row: the comment grows and says it is required
+    expect(it_card.get_by_text("Required: tell the supplier what to fix.")).to_be_visible()
+    expect(it_card.get_by_label("Comment")).to_have_attribute("rows", "3")
+    fill_row(proc_card, (5, 5, 4, 4), recommend=10, comment="Always on time.")
+    expect(proc_card.get_by_text("Required: tell the supplier what to fix.")).to_be_hidden()
     with page.expect_navigation():
         page.get_by_role("button", name="Save all ratings").click()
     expect(page.get_by_role("alert").first).to_contain_text("Nothing was saved")
     expect(it_card.get_by_text("needs a correction")).to_be_visible()
+    expect(it_card.locator(".invalid-feedback")).to_contain_text("Please add a comment")
     expect(proc_card.get_by_label("Comment")).to_have_value("Always on time.")
-    expect(proc_card.get_by_role("group", name="Quality").get_by_label("5", exact=True)).to_be_checked()
+    expect(proc_card.get_by_label("Quality", exact=True)).to_have_value("5")
+    expect(it_card.get_by_label("Timeliness", exact=True)).to_have_value("2")
     assert db.session.scalar(db.select(db.func.count()).select_from(Rating)) == 0
     db.session.commit()
     shot(page, "rate_several_needs_correction")

@@ -79,12 +79,14 @@ def test_low_score_needs_a_comment_and_keeps_typed_values(client, auth, org):
 
 
 def _checked(html: str, name: str, value: str) -> bool:
-    """True when the radio ``name``/``value`` is rendered checked."""
+    """True when the radio ``name``/``value`` is rendered checked, or the select ``name`` has ``value`` selected."""
     import re
 
     for tag in re.findall(r"<input[^>]*>", html):
         if f'name="{name}"' in tag and f'value="{value}"' in tag:
             return "checked" in tag
+    for options in re.findall(rf'<select[^>]*name="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S):
+        return bool(re.search(rf'<option value="{re.escape(value)}" selected>', options))
     return False
 
 

@@ -4,7 +4,6 @@ Read-only; the rows are written by the services (:mod:`tracker.services.audit`).
 """
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import render_template, request
@@ -17,6 +16,7 @@ from ..auth import roles_required
 from ..extensions import db
 from ..models import AuditLog, User
 from . import bp
+from .names import load_names
 
 PER_PAGE = 50
 MAX_YEAR = 9998
@@ -33,7 +33,8 @@ ENTITY_LABELS = {
     "period": _l("period"), "rating": _l("rating"), "user": _l("user"), "criterion": _l("criterion"),
     "setting": _l("setting"), "follow_up": _l("follow-up"), "rotation": _l("rotation"),
     "api_token": _l("API token"), "survey_mapping": _l("survey mapping"), "import": _l("import"),
-    "import_job": _l("import job"), "demo": _l("demo data"),
+    "import_job": _l("import job"), "demo": _l("demo data"), "network_survey": _l("network survey"),
+    "kpi_target": _l("KPI target"),
 }
 
 
@@ -45,15 +46,6 @@ def action_label(code: str) -> str:
 def entity_label(code: str) -> str:
     """The reader's word for an audit entity code (``contract`` → "agreement"); the code itself if unknown."""
     return str(ENTITY_LABELS.get(code, code))
-
-
-def shown_value(value: object) -> str:
-    """An old or new value as a reader reads it: yes/no for booleans, an en dash for none."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return str(value)
 
 
 def audit_query(entity: str = "", action: str = "", user_id: int | None = None, since: date | None = None,
@@ -73,17 +65,6 @@ def audit_query(entity: str = "", action: str = "", user_id: int | None = None, 
     if until is not None:
         stmt = stmt.where(AuditLog.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc))
     return stmt
-
-
-def changes_of(row: AuditLog) -> list[tuple[str, object, object]]:
-    """``[(field, old, new), …]`` of an audit row, fields in alphabetical order."""
-    if not row.changes:
-        return []
-    try:
-        data = json.loads(row.changes)
-    except ValueError:
-        return [("", None, row.changes)]
-    return [(key, *(list(pair) + [None, None])[:2]) for key, pair in sorted(data.items())]
 
 
 def _date_arg(name: str, errors: list[str]) -> date | None:
@@ -121,13 +102,13 @@ def index():
     }
     page = db.paginate(audit_query(**filters), page=max(request.args.get("page", 1, type=int) or 1, 1),
                        per_page=PER_PAGE, error_out=False)
-    entities = db.session.scalars(select(AuditLog.entity).distinct().order_by(AuditLog.entity)).all()
-    actions = db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
+    # The kinds and actions the services record, by their words: no scan of the whole log for the two lists.
+    entities = sorted(set(ENTITY_LABELS) | ({filters["entity"]} - {""}), key=entity_label)
+    actions = sorted(set(ACTION_LABELS) | ({filters["action"]} - {""}), key=action_label)
     users = db.session.scalars(
         select(User).where(User.id.in_(select(AuditLog.user_id).distinct())).order_by(User.email)).all()
-
-
+    # The names of what this page's entries mention, in a fixed number of batch queries.
+    names = load_names(page.items)
     return render_template("audit/index.html", page=page, filters=filters, args=request.args, errors=errors,
-                           entities=entities, actions=actions, users=users, changes_of=changes_of,
-                           action_label=action_label, entity_label=entity_label,
-                           shown_value=shown_value)
+                           entities=entities, actions=actions, users=users, names=names,
+                           action_label=action_label, entity_label=entity_label)

@@ -88,13 +88,17 @@ def rate_contract(contract_id: int):
     elif existing is not None:
         form.fill_from(existing)
     return render_template("rate/rate_contract.html", contract=contract, period=period, form=form,
-                           existing=existing), status
+                           existing=existing, comment_rule=_comment_rule()), status
 
 
 @bp.route("/all", methods=["GET", "POST"])
 @roles_required("head", "member")
 def rate_all():
-    """Rate several contracts in one sitting; saved as one transaction (all or nothing)."""
+    """Rate several contracts in one sitting, one row each; saved as one transaction (all or nothing).
+
+    ``?todo=1`` lists only the agreements the user has not rated yet. A refused save shows
+    every row as typed, with each reason next to its row and field.
+    """
     period = periods_service.the_open_period()
     closed = None
     if period is None and request.method == "POST":
@@ -103,11 +107,15 @@ def rate_all():
         flash(_("No period is open for rating now."), "warning")
         return redirect(url_for("rate.index"))
     contracts = queries.rateable_contracts(current_user, period)
+    existing = queries.own_ratings(current_user, period, [c.id for c in contracts])
+    todo_only = request.args.get("todo") == "1"
+    all_count = len(contracts)
+    if todo_only:
+        contracts = [c for c in contracts if not queries.is_done(existing.get(c.id))]
     criteria = settings_service.active_criteria()
     form_class = rating_form_class(criteria)
     page_form = EmptyForm()
     forms: dict[int, RatingForm] = {c.id: form_class(prefix=f"c{c.id}", meta={"csrf": False}) for c in contracts}
-    existing = queries.own_ratings(current_user, period, [c.id for c in contracts])
     loose: dict[int, list[str]] = {}
     status = 200
     if closed is not None:
@@ -149,13 +157,19 @@ def rate_all():
                         loose[cid] = forms[cid].add_errors(errs, _error_messages())
                     flash(_("Nothing was saved: an agreement needs a correction (marked below)."), "danger")
                 else:
-                    flash(ngettext("%(num)d rating saved.", "%(num)d ratings saved.", changed), "success")
+                    if changed:
+                        flash(ngettext("%(num)d rating saved.", "%(num)d ratings saved.", changed), "success")
+                    else:  # e.g. the same form sent twice: the ratings are there once, unchanged
+                        flash(_("Nothing changed: these answers were saved already."), "info")
                     return redirect(url_for("rate.index"))
     else:
         for cid, rating in existing.items():
-            forms[cid].fill_from(rating)
+            if cid in forms:  # the not-yet-rated view leaves the rated ones out
+                forms[cid].fill_from(rating)
     return render_template("rate/rate_all.html", period=period, contracts=contracts, forms=forms,
-                           page_form=page_form, loose=loose, existing=existing, has_errors=_has_errors), status
+                           page_form=page_form, loose=loose, existing=existing, has_errors=_has_errors,
+                           criteria=criteria, todo_only=todo_only, all_count=all_count, is_done=queries.is_done,
+                           comment_rule=_comment_rule()), status
 
 
 @bp.route("/<int:contract_id>/respondents", methods=["GET", "POST"])
@@ -273,6 +287,11 @@ def _respondent() -> dict:
 def _error_messages() -> dict[str, str]:
     return {"comment": _("Please add a comment: it is required when a criterion is scored 1 or 2 "
                          "or the 0–10 answer is 6 or below.")}
+
+
+def _comment_rule() -> dict[str, int]:
+    """The limits of the comment rule (:func:`tracker.services.ratings.comment_required`) for the forms' script."""
+    return {"score": rating_service.COMMENT_SCORE_AT_MOST, "recommend": rating_service.COMMENT_RECOMMEND_AT_MOST}
 
 
 def _has_errors(form: RatingForm) -> bool:

@@ -162,7 +162,7 @@ def open_period(period: Period, *, actor_id: int | None = None) -> Period:
     """
     if period.status != "planned":
         raise PeriodError({"": _("Only a planned period can be opened; %(label)s is %(status)s.",
-                                 label=period.label, status=_status_word(period.status))})
+                                 label=period.label, status=status_word(period.status))})
     _refuse_second_open(period)
     period.status = "open"
     period.opened_at = utcnow()
@@ -183,7 +183,7 @@ def close_period(period: Period, *, actor_id: int | None = None) -> Period:
     """
     if period.status != "open":
         raise PeriodError({"": _("Only an open period can be closed; %(label)s is %(status)s.",
-                                 label=period.label, status=_status_word(period.status))})
+                                 label=period.label, status=status_word(period.status))})
     period.status = "closed"
     period.closed_at = utcnow()
     # A closed period is read-only: its analysis keeps the target and floor in force now.
@@ -211,7 +211,7 @@ def reopen_period(period: Period, reason: str, *, actor_id: int | None = None) -
         raise PeriodError({"reason": _("Say why the closed period must be reopened.")})
     if period.status != "closed":
         raise PeriodError({"": _("Only a closed period can be reopened; %(label)s is %(status)s.",
-                                 label=period.label, status=_status_word(period.status))})
+                                 label=period.label, status=status_word(period.status))})
     _refuse_second_open(period)
     audit.record("reopen", "period", period.id, {"status": ["closed", "open"], "target": [period.target, None],
                                                  "floor": [period.floor, None]}, reason=reason, user_id=actor_id)
@@ -223,7 +223,7 @@ def reopen_period(period: Period, reason: str, *, actor_id: int | None = None) -
     return period
 
 
-def _status_word(status: str) -> str:
+def status_word(status: str) -> str:
     """The period status as the reader's word (planned, open, closed)."""
     words = {"planned": _("planned"), "open": _("open"), "closed": _("closed")}
     return words.get(status, status)

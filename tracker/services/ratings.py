@@ -43,12 +43,22 @@ class RatingInput:
     comment: str | None = None
 
 
+#: A criterion scored at most this (1–5) needs a comment on the form.
+COMMENT_SCORE_AT_MOST = 2
+#: A 0–10 answer of at most this needs a comment on the form.
+COMMENT_RECOMMEND_AT_MOST = 6
+
+
 def comment_required(answer: RatingInput) -> bool:
-    """True when the answer needs a comment: a criterion scored 1 or 2, or a 0–10 answer of 6 or below."""
+    """True when the answer needs a comment: a criterion scored 1 or 2, or a 0–10 answer of 6 or below.
+
+    The one home of the rule; the forms' script reads the two limits from the page
+    (:data:`COMMENT_SCORE_AT_MOST`, :data:`COMMENT_RECOMMEND_AT_MOST`).
+    """
     if answer.no_interaction:
         return False
-    low_score = any(s is not None and s <= 2 for s in answer.scores.values())
-    low_recommend = answer.recommend is not None and answer.recommend <= 6
+    low_score = any(s is not None and s <= COMMENT_SCORE_AT_MOST for s in answer.scores.values())
+    low_recommend = answer.recommend is not None and answer.recommend <= COMMENT_RECOMMEND_AT_MOST
     return low_score or low_recommend
 
 
