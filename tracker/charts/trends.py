@@ -137,13 +137,14 @@ class HeatCell:
 
 
 def heatmap_chart(suppliers: list[str], customers: list[str], cells: dict, *, target: float = 75.0,
-                  floor: float = 50.0, fmt: str = "svg", title: str = "", labels: dict[str, str] | None = None
-                  ) -> bytes:
+                  floor: float = 50.0, fmt: str = "svg", title: str = "", labels: dict[str, str] | None = None,
+                  max_px: int | None = None) -> bytes:
     """Supplier (rows) × customer (columns) matrix; ``cells`` maps ``(supplier, customer)`` to a
     :class:`HeatCell`; blank where there is no agreement. The cell colour is the health band and
     the cell carries the figure (or ``?`` unrated), so colour is not the only signal; each cell
     links to its ``url``.
 
+    ``max_px`` caps a PNG's longer side (see :func:`tracker.charts._common.render`).
     Raises ValueError for an unknown ``fmt``.
     """
     words = {"supplier": "Supplier", "customer": "Customer", "good": "at or above target", "warn": "below target",
@@ -173,9 +174,12 @@ def heatmap_chart(suppliers: list[str], customers: list[str], cells: dict, *, ta
     ax.set_xlim(-0.5, len(customers) - 0.5)
     ax.set_ylim(len(suppliers) - 0.5, -0.5)
     ax.tick_params(length=0, colors=INK)
-    ax.set_xticks([x - 0.5 for x in range(1, len(customers))], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(1, len(suppliers))], minor=True)
-    ax.grid(which="minor", color="#dddddd", lw=0.4)
+    # The cell borders as two line collections: a minor tick per border (with its own Tick artists)
+    # took ~1 s of the review pack at 200 departments.
+    if len(customers) > 1:
+        ax.vlines([x - 0.5 for x in range(1, len(customers))], -0.5, len(suppliers) - 0.5, color="#dddddd", lw=0.4)
+    if len(suppliers) > 1:
+        ax.hlines([y - 0.5 for y in range(1, len(suppliers))], -0.5, len(customers) - 0.5, color="#dddddd", lw=0.4)
     titles = {}
     small = cell < 0.3
     for k, ((s, c), hc) in enumerate(sorted(cells.items())):
@@ -207,7 +211,7 @@ def heatmap_chart(suppliers: list[str], customers: list[str], cells: dict, *, ta
                prop={"family": FONT, "size": 7})
     if title:
         fig.text(0.01, 0.995, title, ha="left", va="top", fontsize=9, color=MUTED, family=FONT)
-    data = render(fig, fmt)
+    data = render(fig, fmt, max_px=max_px)
     if fmt == "svg":
         data = finish_svg(data, titles, title or words["supplier"])
     return data
