@@ -110,6 +110,7 @@ ACCESS: dict[str, dict] = {
     "scorecard.department_targets": only("coo", "admin"), "scorecard.export_csv": only("coo", "admin"),
     "scorecard.export_xlsx": only("coo", "admin"), "scorecard.trends": OVERVIEW, "scorecard.trend_svg": OVERVIEW,
     "scorecard.heatmap": OVERVIEW, "scorecard.heatmap_svg": OVERVIEW, "scorecard.compare": OVERVIEW,
+    "scorecard.compare_graph": OVERVIEW, "scorecard.compare_graph_json": OVERVIEW,
     "scorecard.review_pack": OVERVIEW,
     # the informal network: the COO and admin; only admin saves the organization's threshold
     **{endpoint: only("coo", "admin") for endpoint in (
