@@ -192,3 +192,26 @@ def test_max_px_caps_a_tall_png_for_the_review_pack():
     assert max(full.size) > 2000
     assert max(capped.size) <= 2000
     assert abs(capped.size[0] / capped.size[1] - full.size[0] / full.size[1]) < 0.02
+
+
+def test_large_heatmap_keeps_every_code_as_text_without_ticks():
+    """Beyond TICKED_UP_TO rows/columns the codes are plain texts (faster than ~400 Tick artists):
+    every supplier and customer code is still drawn."""
+    from tracker.charts import trends
+
+    codes = [f"D{i:03d}" for i in range(60)]
+    cells = {(codes[i], codes[(i + 1) % 60]): trends.HeatCell(float(i)) for i in range(60)}
+    fig_texts = []
+    real_render = trends.render
+
+    def spy(fig, fmt, **kw):
+        fig_texts.extend(t.get_text().strip() for ax in fig.axes for t in ax.texts)
+        assert not fig.axes[0].get_xticks().size and not fig.axes[0].get_yticks().size
+        return real_render(fig, fmt, **kw)
+
+    trends.render = spy
+    try:
+        assert trends.heatmap_chart(codes, codes, cells, fmt="png").startswith(b"\x89PNG")
+    finally:
+        trends.render = real_render
+    assert set(codes) <= set(fig_texts)
