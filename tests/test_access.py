@@ -56,7 +56,7 @@ ACCESS: dict[str, dict] = {
         "admin.user_edit", "admin.user_password", "admin.user_archive", "admin.user_restore", "admin.periods",
         "admin.period_transition", "admin.period_reopen", "admin.settings", "admin.criterion_new",
         "admin.criterion_edit", "admin.criterion_state", "admin.imports", "admin.import_upload",
-        "admin.import_survey_upload", "admin.import_apply", "admin.import_layout", "admin.import_sample",
+        "admin.import_survey_upload", "admin.survey_mapping", "admin.survey_mapping_save", "admin.import_apply", "admin.import_layout", "admin.import_sample",
         "admin.exports", "admin.export_departments_csv", "admin.export_departments_xlsx",
         "admin.export_organization", "admin.export_ratings_csv", "admin.export_ratings_xlsx")},
     # an import job lives in the admin's session: without one there is nothing to show
@@ -114,6 +114,7 @@ ACCESS: dict[str, dict] = {
     "scorecard.export_xlsx": only("coo", "admin"), "scorecard.trends": OVERVIEW, "scorecard.trend_svg": OVERVIEW,
     "scorecard.heatmap": OVERVIEW, "scorecard.heatmap_svg": OVERVIEW, "scorecard.compare": OVERVIEW,
     "scorecard.review_pack": OVERVIEW, "scorecard.review_pack_job": OVERVIEW,
+    "scorecard.compare_graph": OVERVIEW, "scorecard.compare_graph_json": OVERVIEW,
     # the informal network: the COO and admin; only admin saves the organization's threshold
     **{endpoint: only("coo", "admin") for endpoint in (
         "network.index", "network.preview", "network.apply", "network.overlay", "network.graph_svg",

@@ -45,7 +45,15 @@
     return best;
   }
 
+  // Period compare (data.compare): a link is drawn in the band of its change, labelled with the amount.
+  function changeLabel(e) {
+    if (e.change === null || e.change === undefined) { return e.change_kind === "unchanged" ? "" : words.changes[e.change_kind]; }
+    var sign = e.change > 0 ? "+" : (e.change < 0 ? "−" : "±");
+    var amount = sign + fmt(Math.abs(e.change));
+    return e.change_kind === "new_weak" || e.change_kind === "fixed" ? words.changes[e.change_kind] + " " + amount : amount;
+  }
   function edgeLabel(e) {
+    if (data.compare) { return changeLabel(e); }
     if (e.rank !== null) { return "#" + e.rank + " · " + fmt(e.health); }
     if (e.state === "silent") { return "⌀ " + fmt(e.last_health) + " (" + e.last_period + ")"; }
     return "";
@@ -68,9 +76,16 @@
         var classes = ["band-" + e.band, "state-" + e.state];
         if (e.rank !== null) { classes.push("weak"); } else if (e.band === "good") { classes.push("healthy"); }
         if (e.blind) { classes.push("blind"); }
+        var colour = bandColour(e.state === "silent" ? "none" : e.band);
+        if (data.compare) {
+          classes = ["change-" + e.change_kind, "state-" + e.state];
+          if (e.change_kind === "unchanged") { classes.push("healthy"); }
+          colour = bandColour(e.change_band);
+          width = e.change_kind === "unchanged" ? 1 : 2 + Math.min(8, Math.abs(e.change || 20) / 5);
+        }
         elements.push({ group: "edges", classes: classes.join(" "), data: {
-          id: e.id, source: s, target: t, kind: "agreement", contract: e.contract,
-          colour: bandColour(e.state === "silent" ? "none" : e.band), width: width, label: edgeLabel(e),
+          id: e.id, source: s, target: t, kind: "agreement", contract: e.contract, change_kind: e.change_kind,
+          colour: colour, width: width, label: edgeLabel(e),
           z: e.rank !== null ? 1000 - e.rank : (e.band === "good" ? 1 : 10) } });
       } else {
         var key = s + ">" + t;
@@ -101,6 +116,7 @@
       var classes = [n.kind === "external" ? "external" : "department"];
       if (n.cut_off) { classes.push("cut-off"); }
       if (n.kind !== "external" && n.own_band !== "bad" && n.strength_band === "bad") { classes.push("weak-chain"); }
+      if (data.compare && n.moved) { classes.push("moved"); }
       var d = { id: n.id, kind: "department", label: n.id, fill: bandColour(n.own_band, "fill"),
                 border: bandColour(n.strength_band), dominates: n.dominates };
       if (state.grouped && n.division && state.open[n.division]) { d.parent = divisionId(n.division); present[d.parent] = true; }
@@ -135,6 +151,10 @@
       "label": "data(label)", "font-size": 13, "text-background-color": "#fff", "text-background-opacity": 0.9,
       "text-background-padding": "2px", "color": "#263238", "text-rotation": "none" } },
     { selector: "edge.healthy", style: { "opacity": 0.45 } },
+    { selector: "edge.change-new_weak", style: { "font-weight": "bold", "font-size": 14, "z-index": 900 } },
+    { selector: "edge.change-worse", style: { "font-weight": "bold", "z-index": 800 } },
+    { selector: "edge.change-fixed", style: { "line-style": "dashed", "line-dash-pattern": [10, 4] } },
+    { selector: "node.moved", style: { "border-width": 6, "border-style": "double" } },
     { selector: "edge.weak", style: { "font-weight": "bold", "font-size": 14 } },
     { selector: "edge.state-stale", style: { "line-style": "dashed", "line-dash-pattern": [8, 4] } },
     { selector: "edge.state-silent", style: { "line-style": "dotted" } },
@@ -316,6 +336,10 @@
     lines.push(words.reach + " " + e.reach + " · " + words.risk + " " + fmt(e.risk === null ? e.last_risk : e.risk));
     if (e.rank !== null) { lines.push(sub(words.rank, { rank: e.rank })); }
     if (e.blind) { lines.push(words.blind_spot); }
+    if (data.compare) {
+      lines.unshift(words.changes[e.change_kind] + ": " + fmt(e.before) + " → " + fmt(e.health) +
+                    (e.change === null ? "" : " (" + changeLabel({ change: e.change, change_kind: "worse" }) + ")"));
+    }
     return lines;
   }
   function departmentLines(n) {
@@ -331,6 +355,10 @@
     if (n.relies_on_unrated) { lines.push(words.relies_on_unrated); }
     if (n.cut_off) { lines.push(words.cut_off); }
     if (n.dominates) { lines.push(words.dominates + " " + n.dominates); }
+    if (data.compare && n.strength_change !== null && n.strength_change !== undefined) {
+      lines.push(words.strength_change + ": " + fmt(n.strength_before) + " → " + fmt(n.strength) + " (" +
+                 changeLabel({ change: n.strength_change, change_kind: "worse" }) + ")");
+    }
     return lines;
   }
   function elementLines(el) {

@@ -82,3 +82,22 @@ def test_coo_downloads_scorecard_xlsx_and_review_pack(page, live_server, judged)
     pack = info.value
     assert pack.suggested_filename == "review-pack-2026-Q3.pdf"
     assert Path(pack.path()).read_bytes()[:5] == b"%PDF-"
+
+
+def test_coo_compares_two_periods_on_the_graph_and_sees_the_worse_link_marked(page, live_server, judged):
+    login(page, live_server.url, "coo@test.local")
+    page.goto("/scorecard/compare?a=2026-Q2&b=2026-Q3")
+    with page.expect_navigation():
+        page.get_by_role("link", name="On the graph").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2026-Q2 → 2026-Q3")
+    page.wait_for_function("() => document.getElementById('graph-explorer').dataset.ready === '1'", timeout=30_000)
+    edge = page.evaluate("""() => {
+        const e = trackerGraph.cy.edges('[source = "WH"][target = "LOG"]')[0];
+        return {classes: e.classes(), label: e.data('label'), colour: e.data('colour')};
+    }""")
+    assert "change-new_weak" in edge["classes"]  # WH → LOG fell 80 → 45: a new weak link
+    assert "35" in edge["label"] and edge["label"].startswith(("new weak link −", "new weak link -"))
+    better = page.evaluate("() => trackerGraph.cy.edges('[source = \"IT\"][target = \"SALES\"]')[0].data('label')")
+    assert better == "+25"
+    expect(page.locator("#compare-legend")).to_contain_text("worse")
+    shot(page, "scorecard-compare-graph")

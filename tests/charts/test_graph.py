@@ -175,3 +175,43 @@ def test_link_band_given_by_the_caller_wins_over_the_chart_target():
     assert _link_strokes(dependency_graph(nodes, own, fmt="svg")) == [BAND_COLOURS["good"][0], BAND_COLOURS["warn"][0]]
     plain = [GraphLink("QA", "PROD", 83.3), GraphLink("PROD", "EXT", 90.0)]
     assert _link_strokes(dependency_graph(nodes, plain, fmt="svg")) == [BAND_COLOURS["good"][0]] * 2
+
+
+def test_max_px_caps_a_tall_png_for_the_review_pack():
+    """The 200-department graph is ~45 inches tall: at 110 dpi a 1210 × 4937 px PNG that the pack
+    shows 165 mm tall; ``max_px`` draws the same picture at a resolution a page can use."""
+    import io
+
+    from PIL import Image
+
+    nodes = [GraphNode(f"D{i:03d}", f"Department {i}", "internal", 60.0) for i in range(200)]
+    nodes.append(GraphNode("EXT", "Clients", "external"))
+    links = [GraphLink(f"D{i:03d}", f"D{(i - 1) // 3:03d}" if i > 2 else "EXT", 60.0) for i in range(200)]
+    full = Image.open(io.BytesIO(dependency_graph(nodes, links, fmt="png")))
+    capped = Image.open(io.BytesIO(dependency_graph(nodes, links, fmt="png", max_px=2000)))
+    assert max(full.size) > 2000
+    assert max(capped.size) <= 2000
+    assert abs(capped.size[0] / capped.size[1] - full.size[0] / full.size[1]) < 0.02
+
+
+def test_large_heatmap_keeps_every_code_as_text_without_ticks():
+    """Beyond TICKED_UP_TO rows/columns the codes are plain texts (faster than ~400 Tick artists):
+    every supplier and customer code is still drawn."""
+    from tracker.charts import trends
+
+    codes = [f"D{i:03d}" for i in range(60)]
+    cells = {(codes[i], codes[(i + 1) % 60]): trends.HeatCell(float(i)) for i in range(60)}
+    fig_texts = []
+    real_render = trends.render
+
+    def spy(fig, fmt, **kw):
+        fig_texts.extend(t.get_text().strip() for ax in fig.axes for t in ax.texts)
+        assert not fig.axes[0].get_xticks().size and not fig.axes[0].get_yticks().size
+        return real_render(fig, fmt, **kw)
+
+    trends.render = spy
+    try:
+        assert trends.heatmap_chart(codes, codes, cells, fmt="png").startswith(b"\x89PNG")
+    finally:
+        trends.render = real_render
+    assert set(codes) <= set(fig_texts)

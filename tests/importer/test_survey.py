@@ -290,3 +290,56 @@ def test_a_survey_export_without_comments_and_with_low_scores_imports(runner, co
     assert result.exit_code == 0, result.output
     stored = sorted((r.recommend, r.comment) for r in db.session.scalars(select(Rating)))
     assert stored == [(2, None), (3, None), (10, None)]
+
+
+def _map_form(client, roles: dict[str, str], **fields):
+    """Read the real Sudzilla header into the mapping form, then post one role per column."""
+    page = client.post("/admin/imports/survey-mapping", data={"file": (io.BytesIO(_read("input_01.csv")), "input_01.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    columns = re.findall(r'name="column-(\d+)" value="([^"]*)"', page)
+    assert len(columns) == 11, page[:500]
+    import html as html_module
+    data = {}
+    for i, column in columns:
+        column = html_module.unescape(column)
+        data[f"column-{i}"] = column
+        data[f"role-{i}"] = roles.get(column, "ignore")
+    return client.post("/admin/imports/survey-mapping", data=data | fields)
+
+
+def test_admin_maps_the_real_survey_with_a_select_per_column_saves_and_imports(client, auth, conference, uploads):
+    auth.login()
+    assert 'href="/admin/imports/survey-mapping"' in client.get("/admin/imports").get_data(as_text=True)
+    response = _map_form(client, {"Timestamp": "timestamp", NPS_QUESTION: "recommend", "...why?": "comment"},
+                         supplier="EVENTS", customer="ATTENDEES", service="Sudzilla conference",
+                         period_by="month", date_order="mdy", name="sudzilla form")
+    assert response.status_code == 302, re.findall(r"(?:alert-danger|invalid-feedback).{0,300}", response.get_data(as_text=True))
+    saved = db.session.scalars(select(SurveyMapping)).one()
+    assert saved.name == "sudzilla form"
+    assert {k: saved.config_data[k] for k in ("recommend_column", "comment_column", "timestamp_column")} == \
+        {"recommend_column": NPS_QUESTION, "comment_column": "...why?", "timestamp_column": "Timestamp"}
+    # the saved mapping opens in the form again, each column's select as chosen
+    page = client.get("/admin/imports/survey-mapping?saved=sudzilla form").get_data(as_text=True)
+    assert re.search(r'<option value="recommend" selected>', page)
+    # and imports the survey: ratings appear
+    response = _post_survey(client, "input_01.csv", saved="sudzilla form")
+    location = response.headers["Location"]
+    client.post(location.replace("/job?", "/job/apply?"))
+    assert db.session.scalar(select(db.func.count()).select_from(Rating)) == 39
+
+
+def test_mapping_form_names_the_column_at_fault_and_keeps_the_choices(client, auth, conference, uploads):
+    auth.login()
+    response = _map_form(client, {"Timestamp": "timestamp", NPS_QUESTION: "recommend",
+                                  "On a scale of 0-10, how would you rate the opening keynote?": "recommend"},
+                         supplier="EVENTS", customer="ATTENDEES", service="Sudzilla conference", name="bad")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "column &#39;On a scale of 0-10, how would you rate the opening keynote?&#39;: &#39;recommend&#39; is " \
+           "already column &#39;On a scale of 0-10, how would you rate Sudzilla?&#39;" in page
+    assert page.count('<option value="recommend" selected>') == 2 and 'value="EVENTS"' in page
+    assert db.session.scalars(select(SurveyMapping)).all() == []
+    response = _map_form(client, {"Timestamp": "timestamp", NPS_QUESTION: "recommend"}, supplier="EVENTS",
+                         service="Sudzilla conference", name="no customer")
+    assert response.status_code == 400
+    assert "give customer (fixed for the file) or customer_column" in response.get_data(as_text=True)

@@ -252,3 +252,32 @@ def test_charts_are_svg_with_cyrillic_and_links(client, auth, scored):
     assert f"/dashboard/contracts/{wh_log}?period=2026-Q3" in heat
     for url in ("/scorecard/trends", "/scorecard/heatmap", "/scorecard/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_compare_graph_json_colours_each_link_by_its_change(client, auth, scored):
+    """WH→LOG fell from 80 to 45 (a new weak link), IT→SALES rose from 30 to 55; the graph says so
+    with the same figures as the compare tables, and marks the biggest chain-strength movers."""
+    auth.login("coo@test.local")
+    response = client.get("/scorecard/compare/graph.json?a=2026-Q2&b=2026-Q3")
+    assert response.status_code == 200
+    view = response.get_json()
+    edges = {(e["source"], e["target"]): e for e in view["edges"]}
+    wh_log = edges[("WH", "LOG")]
+    assert (wh_log["change_kind"], wh_log["change"], wh_log["before"], wh_log["change_band"]) == \
+        ("new_weak", -35.0, 80.0, "bad")
+    it_sales = edges[("IT", "SALES")]
+    assert (it_sales["change_kind"], it_sales["change"], it_sales["change_band"]) == ("better", 25.0, "good")
+    assert view["compare"] == {"before": "2026-Q2", "after": "2026-Q3", "counts": view["compare"]["counts"]}
+    assert view["compare"]["counts"]["new_weak"] >= 1
+    from tracker.analysis.compare import compare_periods
+    from tracker.services import analysis as analysis_service
+    result = compare_periods(analysis_service.period_analysis("2026-Q2"), analysis_service.period_analysis("2026-Q3"))
+    moved = {n["id"] for n in view["nodes"] if n["moved"]}
+    assert moved and moved <= {d.code for d in result.departments if d.change}
+    assert client.get("/scorecard/compare/graph.json?a=1999-Q1&b=2026-Q3").status_code == 404
+    page = client.get("/scorecard/compare/graph?a=2026-Q2&b=2026-Q3")
+    assert page.status_code == 200 and b"compare/graph.json?a=2026-Q2&amp;b=2026-Q3" in page.data
+    assert b"/scorecard/compare/graph?a=2026-Q2&amp;b=2026-Q3" in client.get("/scorecard/compare?a=2026-Q2&b=2026-Q3").data
+    auth.logout()
+    auth.login("head.it@test.local")
+    assert client.get("/scorecard/compare/graph.json?a=2026-Q2&b=2026-Q3").status_code == 403

@@ -309,3 +309,102 @@ for _what in ("ratings", "departments"):
 def export_organization():
     """The whole organization as the import's workbook (departments, contracts, periods, ratings)."""
     return _made_now_or_job("org_workbook", {})
+
+
+# --- the survey mapping form: one select per column ------------------------------------------------------
+
+class SurveyMappingForm(Form):
+    """What a survey mapping fixes for the whole file, and its name; the per-column selects are
+    read from ``role-<i>``, ``criterion-<i>`` and ``scale-<i>`` (one row per column of the header)."""
+
+    file = FileField(_l("Survey export whose header to map (.csv or .xlsx)"))
+    name = StringField(_l("Save this mapping as"), validators=[
+        Optional(), Length(max=100), Regexp(r"^[\w .\-]+$", message=_l("Letters, digits, spaces, dots and dashes."))])
+    supplier = StringField(_l("Supplier code, fixed for the file"), validators=[Optional(), Length(max=32)])
+    customer = StringField(_l("Customer code, fixed for the file"), validators=[Optional(), Length(max=32)])
+    service = StringField(_l("Internal product, fixed for the file"), validators=[Optional(), Length(max=200)])
+    period = StringField(_l("Period label, fixed for the file"), validators=[Optional(), Length(max=32)])
+    period_by = SelectField(_l("Period from the timestamp"),
+                            choices=[SelectChoice("month", _l("month (YYYY-MM)")),
+                                     SelectChoice("quarter", _l("quarter (YYYY-Qn)"))], default="month")
+    date_order = SelectField(_l("Dates written with slashes"),
+                             choices=[SelectChoice("mdy", _l("month/day/year")),
+                                      SelectChoice("dmy", _l("day/month/year"))], default="mdy")
+    submit = SubmitField(_l("Save mapping"))
+
+    FIXED = ("supplier", "customer", "service", "period", "period_by", "date_order")
+
+
+def _role_words() -> dict[str, str]:
+    return {"ignore": _("ignore"), "criterion": _("criterion"), "recommend": _("0–10 question"),
+            "comment": _("comment"), "respondent": _("respondent"), "supplier": _("supplier department"),
+            "customer": _("customer department"), "service": _("internal product"), "period": _("period label"),
+            "timestamp": _("date and time")}
+
+
+def _mapping_page(form: SurveyMappingForm, columns: list[str], rows: list[tuple[str, str, str]],
+                  error: str | None = None, status: int = 200):
+    from ..importer.survey import COLUMN_ROLES, FORM_SCALES
+    from ..services import settings as settings_service
+
+    return render_template("admin/imports/survey_mapping.html", form=form, columns=list(zip(columns, rows)),
+                           roles=[(r, _role_words()[r]) for r in COLUMN_ROLES], scales=FORM_SCALES,
+                           criteria=settings_service.active_criteria(), error=error,
+                           mappings=_saved_mappings()), status
+
+
+@bp.get("/imports/survey-mapping")
+def survey_mapping():
+    """The mapping form: upload a survey for its header, or open a saved mapping (``?saved=NAME``)."""
+    from ..importer.survey import roles_of_mapping
+
+    form = SurveyMappingForm()
+    name = request.args.get("saved", "").strip()
+    if not name:
+        return _mapping_page(form, [], [])
+    saved = db.session.scalar(select(SurveyMapping).where(SurveyMapping.name == name))
+    if saved is None:
+        abort(404)
+    mapping = saved.config_data
+    columns = [mapping[k] for k in sorted(mapping) if k.endswith("_column")] + [
+        spec["column"] for spec in (mapping.get("criteria") or {}).values()]
+    form.name.data = saved.name
+    for key in SurveyMappingForm.FIXED:
+        if mapping.get(key):
+            getattr(form, key).data = mapping[key]
+    return _mapping_page(form, columns, roles_of_mapping(columns, mapping))
+
+
+@bp.post("/imports/survey-mapping")
+def survey_mapping_save():
+    """Read an uploaded survey's header into one row per column, or save the mapping the rows describe."""
+    from ..importer.survey import mapping_from_columns, survey_header
+
+    form = SurveyMappingForm()
+    if not form.validate_on_submit():
+        return _mapping_page(form, [], [], status=400)
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        try:
+            header = survey_header(upload.filename, upload.read())
+        except ImportFileError as exc:
+            return _mapping_page(form, [], [], error=str(exc), status=400)
+        return _mapping_page(form, header, [("ignore", "", "")] * len(header))
+    columns = []
+    while f"column-{len(columns)}" in request.form:
+        columns.append(request.form[f"column-{len(columns)}"])
+    rows = [(request.form.get(f"role-{i}", "ignore"), request.form.get(f"criterion-{i}", ""),
+             request.form.get(f"scale-{i}", "")) for i in range(len(columns))]
+    name = (form.name.data or "").strip()
+    try:
+        if not columns:
+            raise ImportFileError(_("Upload a survey export first: its header gives the columns to map."))
+        if not name:
+            raise ImportFileError(_("Give the mapping a name to save it by."))
+        mapping = mapping_from_columns(columns, *map(list, zip(*rows)),
+                                       fixed={k: getattr(form, k).data or "" for k in SurveyMappingForm.FIXED})
+    except ImportFileError as exc:
+        return _mapping_page(form, columns, rows, error=str(exc), status=400)
+    import_service.save_survey_mapping(name, mapping, actor_id=current_user.id)
+    flash(_("Mapping %(name)s saved.", name=name), "success")
+    return redirect(url_for("admin.imports"))

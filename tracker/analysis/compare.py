@@ -11,11 +11,23 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from tracker.analysis.bands import BAD, GOOD, NONE, WARN
 from tracker.analysis.period import CRITICAL, PeriodAnalysis
 from tracker.analysis.records import INTERNAL, Contract
 
 __all__ = ["CompanyPoint", "company_point", "LinkChange", "DepartmentChange", "PeriodComparison",
-           "compare_periods", "cluster_order", "department_point", "DepartmentPoint"]
+           "compare_periods", "cluster_order", "department_point", "DepartmentPoint", "CHANGE_KINDS",
+           "link_change_kinds", "MOVERS_MARKED", "CHANGE_BAND"]
+
+#: How a link changed between two periods, worst first: a weak link that appeared, health down,
+#: health up, a weak link that was fixed, no change (or not rated in both).
+CHANGE_KINDS = ("new_weak", "worse", "better", "fixed", "unchanged")
+
+#: The band each change is drawn in (its colour comes from the band rule, ``bands.BAND_COLOURS``).
+CHANGE_BAND = {"new_weak": BAD, "worse": WARN, "better": GOOD, "fixed": GOOD, "unchanged": NONE}
+
+#: How many departments the compare graph marks as the biggest chain-strength movers.
+MOVERS_MARKED = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +213,53 @@ def compare_periods(a: PeriodAnalysis, b: PeriodAnalysis, *, top: int | None = N
     deps.sort(key=lambda c: (-abs(c.change), c.code))
     cut = slice(None) if top is None else slice(top)
     return PeriodComparison(a.period, b.period, better[cut], worse[cut], appeared[cut], fixed[cut], deps[cut])
+
+
+def link_change_kinds(comparison: PeriodComparison, contract_ids: Iterable[int]) -> dict[int, tuple[str, float | None]]:
+    """Each agreement's change between the two periods of ``comparison``, for the compare graph.
+
+    Parameters
+    ----------
+    comparison : PeriodComparison
+        The result of :func:`compare_periods` (untruncated: ``top=None``), so that the graph and
+        the tables tell the same story.
+    contract_ids : iterable of int
+        The agreements drawn (those of the later period).
+
+    Returns
+    -------
+    dict
+        ``{contract id: (kind, change)}``: ``kind`` one of :data:`CHANGE_KINDS` — ``new_weak``
+        when the link is among ``comparison.appeared``, ``fixed`` among ``comparison.fixed``,
+        else ``worse``/``better`` by its health change, else ``unchanged``; ``change`` the
+        health change in points (None when not rated in both).
+
+    Examples
+    --------
+    >>> from tracker.analysis import Contract, Department, Rating, analyze
+    >>> deps = [Department("A", "A", "internal"), Department("X", "X", "external")]
+    >>> cons = [Contract(1, "A", "X", "s", 3)]
+    >>> a = analyze(deps, cons, [Rating(1, "Q1", 40.0)], "Q1", ["Q1", "Q2"])
+    >>> b = analyze(deps, cons, [Rating(1, "Q1", 40.0), Rating(1, "Q2", 90.0)], "Q2", ["Q1", "Q2"])
+    >>> link_change_kinds(compare_periods(a, b), [1])
+    {1: ('fixed', 50.0)}
+    """
+    amount = {c.contract.id: c.change for c in (*comparison.better, *comparison.worse)}
+    appeared = {w.contract.id for w in comparison.appeared}
+    fixed = {w.contract.id for w in comparison.fixed}
+    kinds = {}
+    for cid in contract_ids:
+        change = amount.get(cid)
+        if cid in appeared:
+            kind = "new_weak"
+        elif cid in fixed:
+            kind = "fixed"
+        elif change is not None:
+            kind = "worse" if change < 0 else "better"
+        else:
+            kind = "unchanged"
+        kinds[cid] = (kind, change)
+    return kinds
 
 
 def cluster_order(codes: Iterable[str], links: Iterable[tuple[str, str]]) -> list[str]:

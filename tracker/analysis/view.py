@@ -12,7 +12,7 @@ from tracker.analysis.bands import BAND_COLOURS, NONE, band, figure_band, worst
 from tracker.analysis.period import PeriodAnalysis
 from tracker.analysis.records import EXTERNAL
 
-__all__ = ["FRESH", "STALE", "SILENT", "UNRATED", "link_state", "graph_view"]
+__all__ = ["compare_graph_view", "FRESH", "STALE", "SILENT", "UNRATED", "link_state", "graph_view"]
 
 #: How a link's figure is known: rated in the period; carried over from one of the two
 #: periods before (stale); unrated now but rated before (silent, last known health shown);
@@ -95,3 +95,37 @@ def graph_view(pa: PeriodAnalysis, divisions: dict[str, tuple[str, str]] | None 
         "bands": {name: {"line": line, "fill": fill} for name, (line, fill) in BAND_COLOURS.items()},
         "overlays": [],
     }
+
+
+def compare_graph_view(a: PeriodAnalysis, b: PeriodAnalysis, comparison,
+                       divisions: dict[str, tuple[str, str]] | None = None) -> dict:
+    """The graph of the later period ``b`` (:func:`graph_view`) with each link's change since ``a``.
+
+    ``comparison`` is :func:`tracker.analysis.compare.compare_periods` of ``a`` and ``b`` (all rows),
+    so the graph and the compare tables tell the same story. Every edge gains ``change_kind``
+    (see :func:`tracker.analysis.compare.link_change_kinds`), ``change`` (points or None),
+    ``change_band`` (the band it is drawn in) and ``before`` (health in ``a``); every node
+    ``strength_before``, ``strength_change`` and ``moved`` (among the
+    :data:`~tracker.analysis.compare.MOVERS_MARKED` biggest chain-strength changes, zero excluded).
+    ``compare`` holds ``{"before", "after", "counts": {kind: links}}``.
+    """
+    from tracker.analysis.compare import CHANGE_BAND, CHANGE_KINDS, MOVERS_MARKED, link_change_kinds
+
+    view = graph_view(b, divisions)
+    kinds = link_change_kinds(comparison, [e["contract"] for e in view["edges"]])
+    counts = dict.fromkeys(CHANGE_KINDS, 0)
+    for e in view["edges"]:
+        kind, change = kinds[e["contract"]]
+        old = a.contracts.get(e["contract"])
+        e.update(change_kind=kind, change=change, change_band=CHANGE_BAND[kind],
+                 before=None if old is None else old.health)
+        counts[kind] += 1
+    by_code = {d.code: d for d in comparison.departments}
+    moved = {d.code for d in comparison.departments if d.change}
+    moved = {d.code for d in comparison.departments[:MOVERS_MARKED] if d.code in moved}
+    for n in view["nodes"]:
+        d = by_code.get(n["id"])
+        n.update(strength_before=None if d is None else d.before, strength_change=None if d is None else d.change,
+                 moved=n["id"] in moved)
+    view["compare"] = {"before": a.period, "after": b.period, "counts": counts}
+    return view

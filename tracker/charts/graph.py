@@ -276,7 +276,7 @@ def _node_box(code: str, fontsize: float) -> tuple[float, float]:
 
 def dependency_graph(nodes: list[GraphNode], links: list[GraphLink], *, target: float = 75.0,
                      floor: float = 50.0, cycles: list[list[str]] | None = None, fmt: str = "svg",
-                     title: str = "", labels: dict[str, str] | None = None) -> bytes:
+                     title: str = "", labels: dict[str, str] | None = None, max_px: int | None = None) -> bytes:
     """Draw the dependency graph and return ``svg`` or ``png`` bytes (the public drawing:
     the dashboard, the PNG download and the review pack all call this).
 
@@ -289,7 +289,9 @@ def dependency_graph(nodes: list[GraphNode], links: list[GraphLink], *, target: 
     note words (keys as in :data:`DEFAULT_LABELS`). In SVG every node and link is an ``<a>``
     to its ``url`` with ``target="_top"`` and a ``<title>`` tooltip. With no link to draw,
     the picture says so (``labels["no_data"]``) instead of showing an empty frame.
-    The same input gives the same bytes. Raises ValueError for an unknown ``fmt``.
+    ``max_px`` caps a PNG's longer side in pixels (the review pack: a 200-department graph is
+    ~45 inches tall and drawn on one page). The same input gives the same bytes. Raises
+    ValueError for an unknown ``fmt``.
     """
     if fmt not in ("svg", "png"):
         raise ValueError(f"unknown chart format {fmt!r}; use 'svg' or 'png'")
@@ -301,7 +303,8 @@ def dependency_graph(nodes: list[GraphNode], links: list[GraphLink], *, target: 
         return _no_data(fmt, title, words)
     if cycles is None:
         cycles = find_cycles([(lk.supplier, lk.customer) for lk in links])
-    return _draw(list(nodes), links, float(target), float(floor), [list(c) for c in cycles], fmt, title, words)
+    return _draw(list(nodes), links, float(target), float(floor), [list(c) for c in cycles], fmt, title, words,
+                 max_px)
 
 
 @dataclass
@@ -316,7 +319,7 @@ class _Canvas:
 
 
 def _draw(nodes: list[GraphNode], links: list[GraphLink], target: float, floor: float,
-          cycles: list[list[str]], fmt: str, title: str, words: dict[str, str]) -> bytes:
+          cycles: list[list[str]], fmt: str, title: str, words: dict[str, str], max_px: int | None = None) -> bytes:
     """Lay out, draw frame, nodes, links and legend, and render; see :func:`dependency_graph`."""
     lay = layout(nodes, links)
     notes = [words["cycle"] + ": " + cycle_label(c) for c in cycles]
@@ -327,7 +330,7 @@ def _draw(nodes: list[GraphNode], links: list[GraphLink], target: float, floor: 
     for j, lk in enumerate(sorted(links, key=lambda lk: (lk.supplier, lk.customer))):
         _draw_link(canvas, lay, sizes, j, lk, target, floor)
     _legend(canvas.fig, canvas.height, target, floor, words)
-    data = render(canvas.fig, fmt)
+    data = render(canvas.fig, fmt, max_px=max_px)
     if fmt == "svg":
         data = finish_svg(data, canvas.titles, title or words["graph_title"])
     return data

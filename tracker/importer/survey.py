@@ -319,3 +319,124 @@ def parse_timestamp(raw: str, date_order: str = "mdy", tz=None) -> datetime | No
     return stamp
 
 
+
+
+#: What a survey column can be in the mapping form: one select per column.
+COLUMN_ROLES = ("ignore", "criterion", "recommend", "comment", "respondent", "supplier", "customer", "service",
+                "period", "timestamp")
+#: Roles at most one column may have (``criterion`` and ``ignore`` may repeat).
+_SINGLE_ROLES = tuple(r for r in COLUMN_ROLES if r not in ("ignore", "criterion"))
+#: The scales the form offers for a criterion column (``labels`` needs its table: the advanced JSON).
+FORM_SCALES = ("1-5", "1-10", "0-10")
+
+
+def mapping_from_columns(columns: list[str], roles: list[str], criteria: list[str], scales: list[str],
+                         fixed: dict[str, str] | None = None) -> dict[str, Any]:
+    """The mapping that the form's one-select-per-column describes, checked (:func:`check_mapping`).
+
+    Parameters
+    ----------
+    columns : list of str
+        The survey's header, in order.
+    roles, criteria, scales : list of str
+        Per column: its role (one of :data:`COLUMN_ROLES`), and for a ``criterion`` column the
+        criterion key and its scale (one of :data:`FORM_SCALES`); blank otherwise.
+    fixed : dict, optional
+        Values fixed for the file: ``supplier``, ``customer``, ``service``, ``period``, ``period_by``,
+        ``date_order``, ``missing_comment``.
+
+    Raises
+    ------
+    ImportFileError
+        Naming every column at fault: an unknown role, a role given to two columns, a criterion
+        column without its criterion or with an unknown scale, a criterion mapped twice; or what
+        :func:`check_mapping` refuses (a supplier, customer, service or period with no source).
+
+    >>> m = mapping_from_columns(["When", "Score", "Food"], ["timestamp", "recommend", "criterion"],
+    ...                          ["", "", "quality"], ["", "", "1-5"], {"supplier": "IT", "customer": "WH",
+    ...                          "service": "Help desk"})
+    >>> m["recommend_column"], m["criteria"]
+    ('Score', {'quality': {'column': 'Food', 'scale': '1-5'}})
+    """
+    problems: list[str] = []
+    mapping: dict[str, Any] = {k: v.strip() for k, v in (fixed or {}).items() if v and v.strip()}
+    seen: dict[str, str] = {}
+    crit: dict[str, dict[str, str]] = {}
+    for column, role, key, scale in zip(columns, roles, criteria, scales):
+        role = (role or "ignore").strip()
+        if role not in COLUMN_ROLES:
+            problems.append(f"column '{column}': unknown role '{role}'")
+        elif role == "criterion":
+            key, scale = (key or "").strip(), (scale or "").strip() or "1-5"
+            if not key:
+                problems.append(f"column '{column}': choose which criterion it scores")
+            elif key in crit:
+                problems.append(f"column '{column}': criterion '{key}' is already column '{crit[key]['column']}'")
+            elif scale not in FORM_SCALES:
+                problems.append(f"column '{column}': scale '{scale}' must be one of {', '.join(FORM_SCALES)}")
+            else:
+                crit[key] = {"column": column, "scale": scale}
+        elif role in _SINGLE_ROLES:
+            if role in seen:
+                problems.append(f"column '{column}': '{role}' is already column '{seen[role]}'")
+            else:
+                seen[role] = column
+                mapping[f"{role}_column"] = column
+    if problems:
+        raise ImportFileError("; ".join(problems))
+    if crit:
+        mapping["criteria"] = crit
+    return check_mapping(mapping)
+
+
+def roles_of_mapping(columns: list[str], mapping: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Per column of ``columns``: ``(role, criterion key, scale)`` as a saved ``mapping`` has it
+    (the form shows a saved mapping this way); ``("ignore", "", "")`` for a column it does not name."""
+    by_column: dict[str, tuple[str, str, str]] = {}
+    for role in _SINGLE_ROLES:
+        column = mapping.get(f"{role}_column")
+        if column:
+            by_column.setdefault(column, (role, "", ""))
+    for key, spec in (mapping.get("criteria") or {}).items():
+        by_column.setdefault(spec.get("column", ""), ("criterion", key, spec.get("scale", "1-5")))
+    return [by_column.get(c, ("ignore", "", "")) for c in columns]
+
+
+def survey_header(filename: str, data: bytes) -> list[str]:
+    """The survey's column names as the file writes them (the mapping form shows these; a mapping
+    may name a column either way, as :func:`read_survey` normalises both sides).
+
+    Raises
+    ------
+    ImportFileError
+        The file is refused, cannot be read, or has no header row.
+    """
+    import csv
+
+    from .reader import decode, sniff_delimiter
+
+    table = read_survey(filename, data)  # every check of the upload, once
+    if table.problems:
+        raise ImportFileError(str(table.problems[0]))
+    header: list[str] = []
+    if filename.lower().endswith(".csv"):
+        text = decode(data)
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)):
+            if any(c.strip() for c in cells):
+                header = [c.strip() for c in cells]
+                break
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                cells = ["" if v is None else str(v).strip() for v in values]
+                if any(cells):
+                    header = cells
+                    break
+        finally:
+            book.close()
+    if not header:
+        raise ImportFileError(f"{filename}: the survey has no header row")
+    return header

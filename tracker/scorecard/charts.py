@@ -53,8 +53,8 @@ def department_trend_chart(code: str, period, fmt: str = "svg") -> bytes:
     return trend_chart([p.period for p in points], panels, fmt=fmt, labels=chart_words(), columns=2, title=code)
 
 
-def heatmap_chart_of(period, fmt: str = "svg", url=True) -> bytes:
-    """Draw the heatmap of ``period`` (shared by the page and the review pack)."""
+def heatmap_chart_of(period, fmt: str = "svg", url=True, max_px: int | None = None) -> bytes:
+    """Draw the heatmap of ``period`` (shared by the page and the review pack); ``max_px`` caps a PNG's side."""
     pa, suppliers, customers, pairs = scorecard_service.heatmap(period)
     cells = {}
     for (s, c), figures in pairs.items():
@@ -66,5 +66,5 @@ def heatmap_chart_of(period, fmt: str = "svg", url=True) -> bytes:
         cells[(s, c)] = HeatCell(health, url_for("dashboard.contract", contract_id=worst.contract.id,
                                                  period=period.label) if url else "", f"{s} → {c} — {title}",
                             figure_band(worst))
-    return heatmap_chart(suppliers, customers, cells, target=pa.target, floor=pa.floor, fmt=fmt,
+    return heatmap_chart(suppliers, customers, cells, target=pa.target, floor=pa.floor, fmt=fmt, max_px=max_px,
                          labels=chart_words(), title=_("Agreement health — %(period)s", period=period.label))

@@ -26,6 +26,11 @@ __all__ = ["HEATMAP_MOST", "render_review_pack", "review_pack_html"]
 #: slowest part of the pack (3.4 s of 11 at 200 departments). The pack points to the web heatmap instead.
 HEATMAP_MOST = 80
 
+#: The longest side of a chart in the pack, in pixels: a page's 165 mm at ~300 dpi. At 110 dpi the
+#: 200-department graph was 1210 × 4937 px shown 165 mm tall (~760 dpi), and WeasyPrint spent
+#: seconds decoding and re-compressing pixels no printer shows.
+CHART_MAX_PX = 2000
+
 
 def review_pack_html(period, *, lang: str = "en", today: date | None = None) -> str:
     """The pack as one HTML document in ``lang`` (``en`` or ``ru``); needs an app context.
@@ -40,11 +45,12 @@ def review_pack_html(period, *, lang: str = "en", today: date | None = None) -> 
         pa = pack.analysis
         nodes, links = dashboard_queries.graph_data(pa)
         graph = dependency_graph(nodes, links, target=pa.target, floor=pa.floor, fmt="png",
-                                 labels=dashboard_queries.graph_labels())
+                                 labels=dashboard_queries.graph_labels(), max_px=CHART_MAX_PX)
         trend = trend_chart([p.period for p in pack.trend], company_trend_panels(pack.trend, pa.target, pa.floor),
                             fmt="png", labels=chart_words())
         departments = len(pa.departments)
-        heat = heatmap_chart_of(pack.period, fmt="png", url=False) if departments <= HEATMAP_MOST else None
+        heat = (heatmap_chart_of(pack.period, fmt="png", url=False, max_px=CHART_MAX_PX)
+                if departments <= HEATMAP_MOST else None)
         return render_template(
             "scorecard/pack.html", pack=pack, pa=pa, lang=lang, today=today or date.today(),
             graph=_data_uri(graph), trend=_data_uri(trend), heatmap=heat and _data_uri(heat), labels=METRIC_LABELS,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -226,6 +226,50 @@ def compare():
         abort(404)
     return render_template("scorecard/compare.html", periods=periods, period=current, a=a_label, b=b_label,
                            pa_a=pa_a, pa_b=pa_b, result=result)
+
+
+def _compare_labels() -> tuple[object, str, str]:
+    """The page's period and the two periods compared (``?a=`` before, ``?b=`` after; by default the
+    period before the chosen one, and the chosen one)."""
+    periods = analysis_service.known_periods()
+    if not periods:
+        abort(404)
+    current = period_or_404()
+    earlier = [p for p in periods if p.start_date < current.start_date]
+    default_a = earlier[-1].label if earlier else current.label
+    return current, request.args.get("a", "").strip() or default_a, request.args.get("b", "").strip() or current.label
+
+
+@bp.route("/compare/graph")
+@roles_required(*VIEWERS)
+def compare_graph():
+    """Two periods compared on the dependency graph: each link coloured by its change."""
+    current, a_label, b_label = _compare_labels()
+    try:
+        analysis_service.resolve_period(a_label)
+        analysis_service.resolve_period(b_label)
+    except LookupError:
+        abort(404)
+    return render_template("scorecard/compare_graph.html", periods=analysis_service.known_periods(),
+                           period=current, a=a_label, b=b_label)
+
+
+@bp.route("/compare/graph.json")
+@roles_required(*VIEWERS)
+def compare_graph_json():
+    """The compare graph's data: the later period's graph, each link with its change since the earlier one."""
+    _current, a_label, b_label = _compare_labels()
+    try:
+        view = scorecard_service.compare_graph(a_label, b_label)
+    except LookupError:
+        abort(404)
+    view["urls"] = {
+        "department": url_for("dashboard.department", code="__CODE__", period=b_label),
+        "contract": url_for("dashboard.contract", contract_id=0, period=b_label).replace("/0?", "/__ID__?"),
+    }
+    response = jsonify(view)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/review-pack.pdf")

@@ -122,6 +122,21 @@ def compare(before: Period | str, after: Period | str) -> tuple[PeriodAnalysis, 
     return a, b, compare_periods(a, b)
 
 
+def compare_graph(before: Period | str, after: Period | str) -> dict:
+    """The dependency graph of ``after`` with each link's change since ``before``
+    (:func:`tracker.analysis.view.compare_graph_view` over :func:`compare`'s result).
+
+    Raises
+    ------
+    LookupError
+        A label no period has.
+    """
+    from ..analysis.view import compare_graph_view
+
+    a, b, result = compare(before, after)
+    return compare_graph_view(a, b, result, analysis_service.divisions())
+
+
 def heatmap(period: Period | str) -> tuple[PeriodAnalysis, list[str], list[str], dict[tuple[str, str], list]]:
     """Supplier × customer view of a period: the analysis, suppliers and customers in an order that
     shows clusters (:func:`tracker.analysis.compare.cluster_order`), and the agreements of each pair
