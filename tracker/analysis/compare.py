@@ -236,11 +236,13 @@ def link_change_kinds(comparison: PeriodComparison, contract_ids: Iterable[int])
 
     Examples
     --------
+    With ``a`` and ``b`` of :func:`compare_periods`' example (one link, 40 → 90 points):
+
     >>> from tracker.analysis import Contract, Department, Rating, analyze
     >>> deps = [Department("A", "A", "internal"), Department("X", "X", "external")]
     >>> cons = [Contract(1, "A", "X", "s", 3)]
-    >>> a = analyze(deps, cons, [Rating(1, "Q1", 40.0)], "Q1", ["Q1", "Q2"])
-    >>> b = analyze(deps, cons, [Rating(1, "Q1", 40.0), Rating(1, "Q2", 90.0)], "Q2", ["Q1", "Q2"])
+    >>> a, b = (analyze(deps, cons, [Rating(1, "Q1", 40.0)] + extra, q, ["Q1", "Q2"])
+    ...         for extra, q in (([], "Q1"), ([Rating(1, "Q2", 90.0)], "Q2")))
     >>> link_change_kinds(compare_periods(a, b), [1])
     {1: ('fixed', 50.0)}
     """

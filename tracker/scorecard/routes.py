@@ -212,20 +212,13 @@ def heatmap_svg():
 @roles_required(*VIEWERS)
 def compare():
     """Two periods compared: links better or worse, weak links appeared or fixed, chain strength movers."""
-    periods = analysis_service.known_periods()
-    if not periods:
-        abort(404)
-    current = period_or_404()
-    earlier = [p for p in periods if p.start_date < current.start_date]
-    default_a = earlier[-1].label if earlier else current.label
-    a_label = request.args.get("a", "").strip() or default_a
-    b_label = request.args.get("b", "").strip() or current.label
+    current, a_label, b_label = _compare_labels()
     try:
         pa_a, pa_b, result = scorecard_service.compare(a_label, b_label)
     except LookupError:
         abort(404)
-    return render_template("scorecard/compare.html", periods=periods, period=current, a=a_label, b=b_label,
-                           pa_a=pa_a, pa_b=pa_b, result=result)
+    return render_template("scorecard/compare.html", periods=analysis_service.known_periods(), period=current,
+                           a=a_label, b=b_label, pa_a=pa_a, pa_b=pa_b, result=result)
 
 
 def _compare_labels() -> tuple[object, str, str]:
