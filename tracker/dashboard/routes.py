@@ -64,9 +64,7 @@ def graph():
 @roles_required(*OVERVIEW_ROLES)
 def graph_json():
     """The graph data of the period: the same analysis as the tables (see ``analysis.graph_view``)."""
-    period = period_or_404(required=False)
-    if period is None:
-        abort(404)
+    period = period_or_404()
     response = jsonify(queries.graph_view(queries.analysis_service.period_analysis(period)))
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -143,9 +141,7 @@ def department_history_svg(code: str):
     """Chain strength, what the department gives and gets, and its internal NPS over the periods, as SVG."""
     if queries.department(code) is None:
         abort(404)
-    period = period_or_404(required=False)
-    if period is None:
-        abort(404)
+    period = period_or_404()
     # Each quantity on its own axis: NPS is not drawn over the health bands (issue 13).
     data = department_trend_chart(code, period)
     return _chart(data, "image/svg+xml")
@@ -183,9 +179,7 @@ def contract(contract_id: int):
 def contract_history_svg(contract_id: int):
     """Health of one agreement over the last periods, as SVG."""
     con = _contract_or_404(contract_id)
-    period = period_or_404(required=False)
-    if period is None:
-        abort(404)
+    period = period_or_404()
     past = queries.history(period)
     values = [pa.contracts[contract_id].health if contract_id in pa.contracts else None for pa in past]
     stale = [contract_id in pa.contracts and pa.contracts[contract_id].stale for pa in past]
@@ -211,9 +205,7 @@ def pts(value: float | None) -> str:
 
 
 def _graph(fmt: str, title: bool = False) -> bytes:
-    period = period_or_404(required=False)
-    if period is None:
-        abort(404)
+    period = period_or_404()
     pa = queries.analysis_service.period_analysis(period)
     labels = queries.graph_labels()
     heading = _("Dependency graph — %(period)s", period=pa.period) if title else ""

@@ -140,9 +140,7 @@ def overlay():
 @roles_required(*ROLES)
 def graph_svg():
     """The dependency graph of the period with the informal network drawn over it, as SVG."""
-    period = period_or_404(required=False)
-    if period is None:
-        abort(404)
+    period = period_or_404()
     cmp = service.comparison(period, threshold_value=_threshold())
     pa = analysis_service.period_analysis(period)
     nodes, links = dashboard_queries.graph_data(pa)
