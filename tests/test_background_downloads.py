@@ -174,3 +174,27 @@ def test_made_files_are_deleted_after_the_retention_time(client, auth, app, tmp_
     assert downloads.delete_expired_downloads() == 1 and not path.exists()
     assert "deleted after a day" in client.get(f"/downloads/{job.token}").get_data(as_text=True)
     assert _file(client, job.token).status_code == 404
+
+
+def test_a_worker_outside_any_request_makes_the_review_pack(app, tmp_path):
+    """A queue consumer runs the job with an app context only (no request): the pack's url_for must still work.
+
+    It failed so under `make run` ("Unable to build URLs outside an active request") while the
+    tests, which run a job inside the request that queued it, passed.
+    """
+    from flask import has_request_context
+
+    from tracker.services import imports as import_service
+
+    _org(app, tmp_path)
+    coo = factories.user("coo3@test.local", "coo")
+    db.session.commit()
+    job = import_service.create_download_job("worker-job", kind="review_pack", filename="review-pack",
+                                             params={"period": "2026-Q3", "lang": "ru"}, user_id=coo.id)
+    assert not has_request_context()
+    downloads.run(job.id)
+    db.session.expire_all()
+    done = db.session.get(ImportJob, job.id)
+    assert (done.status, done.error) == ("done", None)
+    path, filename, mimetype = downloads.file_of(done)
+    assert path.read_bytes().startswith(b"%PDF") and filename == "review-pack-2026-Q3.pdf"

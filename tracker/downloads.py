@@ -142,7 +142,9 @@ def run(job_id: int) -> None:
     kind, params = job.kind, job.mapping_data
     started = time.monotonic()
     try:
-        made = build(kind, params)
+        # A worker has no request: url_for (the links in the pack's charts) needs one, as the CLI's.
+        with current_app.test_request_context():
+            made = build(kind, params)
         name = secrets.token_hex(16) + Path(made.filename).suffix
         (download_folder() / name).write_bytes(made.data)
         result = {"file": name, "filename": made.filename, "mimetype": made.mimetype, "bytes": len(made.data),
