@@ -24,6 +24,7 @@ import os
 import random
 import re
 import threading
+from datetime import date, timedelta
 
 import gevent
 from locust import HttpUser, between, events, task
@@ -41,6 +42,8 @@ rush: dict[str, list] = {"departments": [], "follow_ups": [], "rotations": []}
 #: Agreements a follow-up rush has taken (two office users never open one on the same agreement).
 _taken_follow_ups: set[str] = set()
 _rush_numbers = itertools.count(1)
+#: Internal departments of the demo that host the rush's rotations in turn.
+ROTATION_HOSTS = ("LOG", "PROC", "SALES", "IT", "FIN", "HR", "QA", "PLAN", "PROD", "CS")
 OFFICE_PASSWORD = os.environ.get("BENCH_OFFICE_PASSWORD", "demo")
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -185,8 +188,15 @@ class Planner(HttpUser):
     def rotation_double_click(self) -> None:
         form = self.client.get("/rotations/new", name="/rotations/new")
         token = FORM_TOKEN.search(form.text)
-        person = f"Rush person {next(_rush_numbers):04d}"
-        data = {"person": person, "from_department_id": "WH", "to_department_id": "LOG", "on_date": "2026-11-20",
+        number = next(_rush_numbers)
+        person = f"Rush person {number:04d}"
+        # A date still ahead in the open period, and hosts in turn: a fixed date fell into the past
+        # and one host's weekly capacity refused the rest, so the rush measured refusals, not doubles.
+        day = date.today() + timedelta(days=1 + number % 20)
+        day += timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)  # rotations are on weekdays
+        host = ROTATION_HOSTS[number % len(ROTATION_HOSTS)]
+        home = ROTATION_HOSTS[(number + 5) % len(ROTATION_HOSTS)]  # each department sends a few a week at most
+        data = {"person": person, "from_department_id": home, "to_department_id": host, "on_date": day.isoformat(),
                 "duration": "half_day", "csrf_token": _csrf(form.text),
                 "form_token": token.group(1) if token else ""}
         with _lock:
