@@ -198,3 +198,19 @@ def test_a_worker_outside_any_request_makes_the_review_pack(app, tmp_path):
     assert (done.status, done.error) == ("done", None)
     path, filename, mimetype = downloads.file_of(done)
     assert path.read_bytes().startswith(b"%PDF") and filename == "review-pack-2026-Q3.pdf"
+
+
+def test_uploads_past_their_retention_are_deleted_and_other_files_are_left_alone(app, tmp_path):
+    """The one retention rule of kept files, as the uploads use it (only names the upload store made)."""
+    from tracker.importer.uploads import delete_expired_uploads, store_upload, upload_folder
+
+    old_name = store_upload("departments.csv", b"code,name\nIT,IT\n")
+    fresh_name = store_upload("departments.csv", b"code,name\nWH,WH\n")
+    foreign = upload_folder() / "README.txt"
+    foreign.write_text("not an upload")
+    old = time.time() - 25 * 3600
+    for path in (upload_folder() / old_name, foreign):
+        os.utime(path, (old, old))
+    assert delete_expired_uploads(24) == 1
+    assert not (upload_folder() / old_name).exists()
+    assert (upload_folder() / fresh_name).exists() and foreign.exists()

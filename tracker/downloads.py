@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from .extensions import db
 from .importer import export as exporter
 from .importer import jobs
+from .importer.uploads import delete_older_than
 from .models import Contract, Department, ImportJob, Rating
 from .services import analysis as analysis_service
 from .services import imports as import_service
@@ -100,7 +101,7 @@ def in_background(kind: str, params: dict[str, Any]) -> bool:
 
 
 def start(kind: str, params: dict[str, Any], *, user_id: int) -> ImportJob:
-    """The user's unfinished job for this file, or a new one queued (run now when ``IMPORT_BACKGROUND`` is false)."""
+    """The user's unfinished job for this file, or a new one queued (run now when jobs do not go to the queue)."""
     delete_expired_downloads()
     encoded = json.dumps(params, ensure_ascii=False)
     running = db.session.scalar(
@@ -111,24 +112,24 @@ def start(kind: str, params: dict[str, Any], *, user_id: int) -> ImportJob:
     filename = {"review_pack": "review-pack", "org_workbook": "organization"}.get(kind, kind)
     job = import_service.create_download_job(secrets.token_urlsafe(16)[:22], kind=kind, filename=filename,
                                              params=params, user_id=user_id)
-    if current_app.config.get("IMPORT_BACKGROUND", not current_app.testing):
-        from . import tasks
-
-        tasks.run_download(job.id)
-    else:
-        run(job.id)
+    _dispatch(job.id)
     return job
 
 
 def retry(job: ImportJob) -> None:
     """Run a failed download job again."""
     import_service.queue_job(job, dry_run=False)
-    if current_app.config.get("IMPORT_BACKGROUND", not current_app.testing):
+    _dispatch(job.id)
+
+
+def _dispatch(job_id: int) -> None:
+    """Queue the job for a consumer, or run it now (the imports' rule, :func:`tracker.importer.jobs.in_background`)."""
+    if jobs.in_background():
         from . import tasks
 
-        tasks.run_download(job.id)
+        tasks.run_download(job_id)
     else:
-        run(job.id)
+        run(job_id)
 
 
 def run(job_id: int) -> None:
@@ -179,10 +180,4 @@ def download_folder() -> Path:
 
 def delete_expired_downloads(*, now: float | None = None) -> int:
     """Delete made files older than ``DOWNLOAD_RETENTION_HOURS`` (by file time); return how many."""
-    limit = (time.time() if now is None else now) - current_app.config.get("DOWNLOAD_RETENTION_HOURS", 24) * 3600
-    deleted = 0
-    for path in download_folder().iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-            deleted += 1
-    return deleted
+    return delete_older_than(download_folder(), current_app.config.get("DOWNLOAD_RETENTION_HOURS", 24), now=now)

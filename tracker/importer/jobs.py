@@ -32,7 +32,7 @@ from .reader import Problem
 from .survey import check_mapping
 from .uploads import ImportFileError, delete_expired_uploads, problem_for, read_upload, stored_path, store_upload
 
-__all__ = ["DOWNLOAD_KINDS", "Heartbeat", "create_job", "fail_dead_jobs", "get_job", "progress_of", "put_signal",
+__all__ = ["DOWNLOAD_KINDS", "Heartbeat", "create_job", "fail_dead_jobs", "get_job", "in_background", "progress_of", "put_signal",
            "clear_signals", "result_json", "run_job", "start", "start_apply"]
 
 log = logging.getLogger(__name__)
@@ -102,11 +102,15 @@ def get_job(token: str) -> ImportJob | None:
     return job
 
 
+def in_background() -> bool:
+    """Whether jobs go to the task queue (``IMPORT_BACKGROUND``, default on outside tests) or run in the request."""
+    return current_app.config.get("IMPORT_BACKGROUND", not current_app.testing)
+
+
 def start(job: ImportJob, *, dry_run: bool) -> None:
     """Queue a preview (``dry_run``) or an apply of ``job`` as a task (run now when ``IMPORT_BACKGROUND`` is false)."""
     import_service.queue_job(job, dry_run=dry_run)
-    background = current_app.config.get("IMPORT_BACKGROUND", not current_app.testing)
-    if not background:
+    if not in_background():
         run_job(job.id)
         return
     tasks.run_import(job.id)

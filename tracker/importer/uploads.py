@@ -195,16 +195,28 @@ def delete_expired_uploads(retention_hours: float, *, now: float | None = None) 
     A preview keeps its upload for the apply; one never applied must not stay on the
     server for ever. A job whose upload was deleted says so and asks for it again.
     """
+    return delete_older_than(upload_folder(), retention_hours, now=now, ours=_is_stored_name)
+
+
+def _is_stored_name(name: str) -> bool:
+    try:
+        stored_path(name)
+    except ImportFileError:
+        return False
+    return True
+
+
+def delete_older_than(folder: Path, hours: float, *, now: float | None = None, ours=lambda name: True) -> int:
+    """Delete the files of ``folder`` (those ``ours(name)`` accepts) older than ``hours`` by file time; return how many.
+
+    The one retention rule of kept files: uploads, and the files made for download (:mod:`tracker.downloads`).
+    """
     import time
 
-    limit = (time.time() if now is None else now) - retention_hours * 3600
+    limit = (time.time() if now is None else now) - hours * 3600
     deleted = 0
-    for path in upload_folder().iterdir():
-        try:
-            stored_path(path.name)
-        except ImportFileError:
-            continue  # not a name this module made
-        if path.stat().st_mtime < limit:
+    for path in folder.iterdir():
+        if path.is_file() and ours(path.name) and path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)
             deleted += 1
     return deleted
